@@ -1,0 +1,19 @@
+/**
+ * The subcommands of `skiff`, in the order help lists them. Each module is
+ * loaded only when needed, so `skiff agent` never loads the API server.
+ */
+import type { Command } from '../api/command.ts';
+
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
+export const COMMANDS: CommandEntry[] = [
+  {
+    name: 'store-info',
+    summary: 'Open a cluster store and print its revision and size (checks it is healthy)',
+    load: async () => (await import('./store-info.ts')).command,
+  },
+];
