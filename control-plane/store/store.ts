@@ -2,8 +2,10 @@
  * The cluster store contract: a revisioned key-value store with etcd v3
  * semantics. Only the API server talks to it.
  *
- * Revisions: every successful write (create, update, delete) gets the next
- * number of one store-wide counter, starting at 1. A key's `createRevision`
+ * Revisions: every successful write (create, update, delete) gets a number
+ * of one store-wide counter, greater than every earlier one (SQLite counts
+ * 1, 2, 3...; etcd may skip numbers used by keys outside skiff's prefix).
+ * A key's `createRevision`
  * is the revision that created it, its `modRevision` the revision of its
  * last write. `currentRevision()` is the revision of the newest write (0 for
  * an empty store). The API exposes revisions as resourceVersion.
