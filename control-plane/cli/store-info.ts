@@ -4,7 +4,8 @@
  * one a running server owns, ends with a clear message and exit code 1,
  * never with a new empty store.
  */
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { UsageError, type Command } from '../api/command.ts';
 import { openStore, type StoreConfig } from '../store/index.ts';
 
@@ -44,7 +45,10 @@ directory before starting a server on it, or to inspect an etcd cluster.`,
     'skiff store-info --store etcd --etcd-endpoints http://127.0.0.1:2379',
   ],
   async run(values) {
-    const store = await openStore(storeConfigFromFlags(values));
+    const cfg = storeConfigFromFlags(values);
+    // Inspecting must never create a store: opening a missing file would.
+    if (cfg.backend === 'sqlite') assertStoreFileExists(cfg.path);
+    const store = await openStore(cfg);
     try {
       const revision = await store.currentRevision();
       const compacted = await store.compactedRevision();
@@ -89,4 +93,14 @@ export function storeConfigFromFlags(values: Record<string, unknown>): StoreConf
     throw new UsageError('--data-dir is required with the sqlite store');
   }
   return { backend: 'sqlite', path: join(dir, 'state.db') };
+}
+
+function assertStoreFileExists(path: string): void {
+  if (existsSync(path)) return;
+  const dir = dirname(path);
+  throw new Error(
+    existsSync(dir)
+      ? `no store at ${path} (the file does not exist); check --data-dir, or start 'skiff server' there to create one`
+      : `the data directory ${dir} does not exist; check --data-dir`,
+  );
 }
