@@ -12,6 +12,11 @@ export interface CommandEntry {
 
 export const COMMANDS: CommandEntry[] = [
   {
+    name: 'server',
+    summary: 'Run the control plane: the API server over the cluster store',
+    load: async () => (await import('./server.ts')).command,
+  },
+  {
     name: 'store-info',
     summary: 'Open a cluster store and print its revision and size (checks it is healthy)',
     load: async () => (await import('./store-info.ts')).command,

@@ -56,9 +56,13 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`skiff ${cmd.name}: ${err.message}\n`);
       return 2;
     }
+    const message = err instanceof Error ? err.message : String(err);
+    // Add the cause only when the message does not already carry it.
     const cause =
-      err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
-    process.stderr.write(`skiff ${cmd.name}: ${(err as Error).message ?? String(err)}${cause}\n`);
+      err instanceof Error && err.cause instanceof Error && !message.includes(err.cause.message)
+        ? `: ${err.cause.message}`
+        : '';
+    process.stderr.write(`skiff ${cmd.name}: ${message}${cause}\n`);
     return 1;
   }
 }
