@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs, idempotently, the Debian packages skiff's tests and local cluster
-# use: etcd (the HA store backend, started by the tests on loopback ports).
-# Later parts add docker.io, iptables and conntrack here.
+# use: etcd (the HA store backend; tests start members on loopback ports),
+# Debian's Docker engine (one dockerd per node, started inside the node's
+# network namespace), iptables and conntrack (the service proxy), iproute2 and
+# util-linux (network namespaces, nsenter), busybox-static (the sample images'
+# userland) and docker-registry (the local registry nodes pull from).
 set -euo pipefail
 
-PACKAGES=(etcd-server etcd-client)
+PACKAGES=(etcd-server etcd-client docker.io iptables conntrack busybox-static docker-registry iproute2 util-linux)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -19,5 +22,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-# Debian's package may start an etcd on the default ports; the tests use
-# their own members on other loopback ports, so it is left alone.
+# Nothing is started here: each test (and `skiff up`) starts the etcd members,
+# dockerds and registry it needs, and stops them.
