@@ -109,7 +109,11 @@ export class ApiError extends Error {
   }
 
   static alreadyExists(t: ErrorTarget): ApiError {
-    return new ApiError('AlreadyExists', `${qualified(t)} "${t.name ?? ''}" already exists`, details(t));
+    return new ApiError(
+      'AlreadyExists',
+      `${qualified(t)} "${t.name ?? ''}" already exists`,
+      details(t),
+    );
   }
 
   /** 409 for a stale resourceVersion, worded as the Kubernetes API server does. */
@@ -166,6 +170,8 @@ function details(t: ErrorTarget): Status['details'] {
 }
 
 function reasonForCode(code: number): StatusReason {
-  const hit = (Object.entries(REASON_CODES) as [StatusReason, number][]).find(([, c]) => c === code);
+  const hit = (Object.entries(REASON_CODES) as [StatusReason, number][]).find(
+    ([, c]) => c === code,
+  );
   return hit ? hit[0] : 'InternalError';
 }

@@ -5,14 +5,7 @@
 
 export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'eviction';
 export type Verb =
-  | 'get'
-  | 'list'
-  | 'watch'
-  | 'create'
-  | 'update'
-  | 'patch'
-  | 'delete'
-  | 'deletecollection';
+  'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
 export interface ResourceInfo {
   /** API group; "" for the core group. */
