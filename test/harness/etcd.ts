@@ -18,13 +18,14 @@
  *   after(() => etcd.stop());
  *   const store = await openEtcdStore({ backend: 'etcd', endpoints: etcd.endpoints });
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { connect, createServer, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
+import { makeCertificates } from './etcd-tls.ts';
 
 export const ETCD_BIN = '/usr/bin/etcd';
 const START_TIMEOUT_MS = 60_000;
@@ -380,114 +381,6 @@ async function memberStatus(clientUrl: string, tls: EtcdTlsFiles | undefined) {
   } finally {
     client.close();
   }
-}
-
-/**
- * A throwaway CA in `dir` with a server certificate for 127.0.0.1 and a
- * client certificate (P-256 keys, valid two days), made with openssl.
- */
-function makeCertificates(dir: string): EtcdTlsFiles {
-  const f = (name: string) => join(dir, name);
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  ssl(
-    'req',
-    '-x509',
-    ...key,
-    '-keyout',
-    f('ca.key'),
-    '-out',
-    f('ca.crt'),
-    '-days',
-    '2',
-    '-subj',
-    '/CN=skiff-test-ca',
-  );
-  for (const [name, usage] of [
-    ['server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth'],
-    ['client', 'extendedKeyUsage=clientAuth'],
-  ] as const) {
-    writeFileSync(f(`${name}.ext`), usage + '\n');
-    ssl(
-      'req',
-      ...key,
-      '-keyout',
-      f(`${name}.key`),
-      '-out',
-      f(`${name}.csr`),
-      '-subj',
-      `/CN=skiff-test-${name}`,
-    );
-    ssl(
-      'x509',
-      '-req',
-      '-in',
-      f(`${name}.csr`),
-      '-CA',
-      f('ca.crt'),
-      '-CAkey',
-      f('ca.key'),
-      '-CAcreateserial',
-      '-out',
-      f(`${name}.crt`),
-      '-days',
-      '2',
-      '-extfile',
-      f(`${name}.ext`),
-    );
-  }
-  return { caFile: f('ca.crt'), certFile: f('client.crt'), keyFile: f('client.key') };
-}
-
-/** A loopback TCP link to a member that a test can cut (every connection reset) and restore. */
-export interface LoopbackProxy {
-  /** The client URL to use instead of the member's. */
-  readonly url: string;
-  /** Resets every open connection and refuses new ones until `restore()`. */
-  cut(): void;
-  restore(): void;
-  stop(): Promise<void>;
-}
-
-/** Starts a proxy on a free 127.0.0.1 port to `targetUrl` (http only). */
-export async function startProxy(targetUrl: string): Promise<LoopbackProxy> {
-  const target = new URL(targetUrl);
-  const sockets = new Set<Socket>();
-  let open = true;
-  const server = createServer((inbound) => {
-    if (!open) return inbound.resetAndDestroy();
-    const outbound = connect(Number(target.port), target.hostname);
-    for (const [a, b] of [
-      [inbound, outbound],
-      [outbound, inbound],
-    ] as const) {
-      sockets.add(a);
-      a.pipe(b);
-      a.on('error', () => b.destroy());
-      a.on('close', () => {
-        sockets.delete(a);
-        b.destroy();
-      });
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const addr = server.address();
-  if (addr === null || typeof addr === 'string') throw new Error('proxy has no port');
-  return {
-    url: `http://127.0.0.1:${addr.port}`,
-    cut() {
-      open = false;
-      for (const s of sockets) s.resetAndDestroy();
-    },
-    restore() {
-      open = true;
-    },
-    async stop() {
-      open = false;
-      for (const s of sockets) s.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
 }
 
 /** `count` distinct free TCP ports on 127.0.0.1 (held open together, so they differ). */

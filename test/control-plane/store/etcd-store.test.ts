@@ -13,7 +13,8 @@ import { isStoreError } from '../../../control-plane/store/errors.ts';
 import { EtcdStore, openEtcdStore } from '../../../control-plane/store/etcd/etcd-store.ts';
 import type { EtcdStoreConfig } from '../../../control-plane/store/index.ts';
 import type { Store, Watch, WatchEvent } from '../../../control-plane/store/store.ts';
-import { getText, startEtcd, startProxy, type EtcdCluster } from '../../harness/etcd.ts';
+import { getText, startEtcd, type EtcdCluster } from '../../harness/etcd.ts';
+import { startProxy } from '../../harness/tcp-proxy.ts';
 import { runStoreContract } from './contract.ts';
 import { AckLog, collect, expectCode, flatten } from './fixtures/contract-helpers.ts';
 
