@@ -9,8 +9,9 @@ import { parseArgs } from 'node:util';
 import type { Command, CommandOption } from '../api/command.ts';
 import { UsageError } from '../api/command.ts';
 import { COMMANDS } from './commands.ts';
+import pkg from '../../package.json' with { type: 'json' };
 
-const VERSION = '0.1.0';
+const VERSION = pkg.version;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
