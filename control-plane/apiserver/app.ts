@@ -1,8 +1,9 @@
 /**
- * The express application: access log first, then health, metrics,
- * version, discovery and OpenAPI, the resource handler for everything
- * under /api and /apis, a 404 Status for the rest, and the one error
- * handler last.
+ * The express application: access log first, then the resource handler
+ * (everything below /api/{version}/ and /apis/{group}/{version}/; it
+ * passes other paths on at once, so the hot paths skip the route table),
+ * then health, metrics, version, discovery and OpenAPI, a 404 Status for
+ * the rest, and the one error handler last.
  */
 import express, { type Express } from 'express';
 import { PROMETHEUS_CONTENT_TYPE } from '../api/metrics.ts';
@@ -26,15 +27,14 @@ export function buildApp(ctx: ApiContext, o: AppOptions): Express {
   app.disable('etag');
   app.set('query parser', 'simple');
   app.use(accessLog(ctx.log, ctx.metrics));
+  // request-info.ts decides which paths are resources; discovery paths are not.
+  app.use(resourceHandler(ctx));
   registerHealth(app, o.health);
   app.get('/metrics', (_req, res) =>
     sendRaw(res, 200, PROMETHEUS_CONTENT_TYPE, ctx.metrics.registry.render()),
   );
   registerDiscovery(app, o.serverAddress);
   registerOpenApi(app);
-  const resources = resourceHandler(ctx);
-  app.all('/api/*rest', resources);
-  app.all('/apis/*rest', resources);
   app.use(notFound);
   app.use(errorHandler(ctx.log));
   return app;

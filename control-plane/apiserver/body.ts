@@ -25,25 +25,49 @@ const PATCH_TYPES: readonly PatchType[] = [
   'application/strategic-merge-patch+json',
 ];
 
-/** Reads the whole body; 413 past `limit` (checked on Content-Length first, then while reading). */
-export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+/**
+ * Reads the whole body; 413 past `limit` (checked on Content-Length first,
+ * then while reading). Rejects when the stream fails or closes before its
+ * end (the client went away).
+ */
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
-    throw tooLarge(limit);
+    return Promise.reject(tooLarge(limit));
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > limit) {
-      req.resume();
-      throw tooLarge(limit);
-    }
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks);
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  // Plain listeners, not `for await`: the async iterator costs more than the read itself.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (err: Error | undefined): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', done);
+      req.off('close', onClose);
+      if (err) reject(err);
+      else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    };
+    const onData = (buf: Buffer): void => {
+      size += buf.length;
+      if (size > limit) {
+        done(tooLarge(limit));
+        req.resume(); // drain the rest so the connection can answer
+        return;
+      }
+      chunks.push(buf);
+    };
+    const onEnd = (): void => done(undefined);
+    const onClose = (): void => {
+      if (!req.readableEnded)
+        done(new Error('the request body ended early: the client closed the connection'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', done);
+    req.on('close', onClose);
+  });
 }
 
 /** The media type of a Content-Type header, lower-cased without parameters ('' when absent). */

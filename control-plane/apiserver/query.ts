@@ -199,9 +199,14 @@ export function parseWriteQuery(q: URLSearchParams): WriteQuery {
   }
   const fv = param(q, 'fieldValidation') || 'Warn';
   if (fv !== 'Strict' && fv !== 'Warn' && fv !== 'Ignore') {
-    throw ApiError.badRequest(
-      `fieldValidation must be one of "Strict", "Warn" or "Ignore", got "${fv}"`,
-    );
+    // 422 as ValidateFieldValidation answers it, like dryRun above.
+    throw ApiError.invalid('CreateOptions', '', [
+      cause(
+        'FieldValueNotSupported',
+        'fieldValidation',
+        `Unsupported value: ${JSON.stringify(fv)}: supported values: "", "Ignore", "Strict", "Warn"`,
+      ),
+    ]);
   }
   return { dryRun: dry.length > 0, fieldValidation: fv, fieldManager: param(q, 'fieldManager') };
 }

@@ -81,6 +81,17 @@ export function sendBody(
   sendRaw(res, status, contentTypeOf(fmt), text);
 }
 
+/** Writes finished JSON text with `status` and one Warning header per warning. */
+export function sendJson(
+  res: Response,
+  status: number,
+  text: string,
+  warnings: readonly string[] = [],
+): void {
+  if (warnings.length) res.setHeader('Warning', warnings.map(warningHeader));
+  sendRaw(res, status, 'application/json', text);
+}
+
 /** Writes a finished body as is (express's send would rewrite the Content-Type). */
 export function sendRaw(res: Response, status: number, contentType: string, text: string): void {
   const buf = Buffer.from(text);

@@ -26,6 +26,8 @@ import { bootstrap } from './bootstrap.ts';
 import type { ApiContext } from './context.ts';
 import { instrumentStore } from './instrumented-store.ts';
 import { clientHost, DEFAULT_LISTEN, hostPort, parseListen } from './listen-address.ts';
+import { EncodedCache } from './registry/encoded-cache.ts';
+import { NamespaceCache } from './registry/namespace-cache.ts';
 import { FeedRegistry } from './watch/feed-registry.ts';
 
 export const DEFAULT_SERVICE_CIDR = '10.96.0.0/16';
@@ -43,6 +45,8 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Recent events each resource's watch feed keeps for watches that start in the past (default 1,000). */
   watchCacheSize?: number;
+  /** Bytes of encoded objects kept for lists (default 64 MiB). */
+  encodedCacheBytes?: number;
   /** The clock (tests). */
   now?: () => Date;
 }
@@ -62,7 +66,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const log = opts.logger ?? rootLogger.child({ component: 'apiserver' });
   const listen = parseListen(opts.listen ?? DEFAULT_LISTEN);
   const metrics = createApiMetrics();
-  const store = instrumentStore(opts.store, metrics.storeLatency);
+  // The namespace view learns of this server's own namespace writes from the store wrapper.
+  const namespaces = new NamespaceCache(log);
+  const store = instrumentStore(opts.store, metrics.storeLatency, (key, rev) =>
+    namespaces.noteWrite(key, rev),
+  );
   const ctx: ApiContext = {
     store,
     log,
@@ -76,6 +84,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
       bufferSize: opts.watchCacheSize ?? 1000,
     }),
+    namespaces,
+    encoded: new EncodedCache(opts.encodedCacheBytes),
     kubeletPort: opts.kubeletPort,
     now: opts.now ?? (() => new Date()),
   };
@@ -107,6 +117,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   // Start every resource's watch feed now (the watch cache of kube-apiserver), so watches
   // from a recent resourceVersion are served from memory instead of a store watch each.
   for (const r of RESOURCES) ctx.feeds.feed(r);
+  ctx.namespaces.start(store, ctx.feeds);
   const ready = bootstrap(ctx, { ip: host, port }).then(() => {
     bootstrapped = true;
     log.info('API server ready', { url });
@@ -118,6 +129,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     (closing ??= (async () => {
       shuttingDown = true;
       log.info('API server stopping', { openWatches: ctx.feeds.openWatches });
+      ctx.namespaces.close();
       ctx.feeds.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

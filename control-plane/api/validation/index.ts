@@ -102,6 +102,35 @@ export function validateObject(
   input: unknown,
   ctx: ValidationContext,
 ): ValidationResult {
+  return check(r, input, ctx, false);
+}
+
+/**
+ * validateObject, returning the object as it will be stored: defaulted
+ * (applyDefaults; on update applyUpdateDefaults, so server allocations the
+ * body left out are kept), which is the very object the semantic rules
+ * checked. The object is the copy the structural walk makes (free-form
+ * subtrees, which no default writes into, are shared with the input), so
+ * the caller's input is left as it was; this path makes no other copy of
+ * the input and defaults once.
+ *
+ * @example
+ * const { object, unknownFields } = validateAndDefault(r, body, { operation: 'create' });
+ */
+export function validateAndDefault(
+  r: ResourceInfo,
+  input: unknown,
+  ctx: ValidationContext,
+): ValidationResult {
+  return check(r, input, ctx, true);
+}
+
+function check(
+  r: ResourceInfo,
+  input: unknown,
+  ctx: ValidationContext,
+  keepDefaults: boolean,
+): ValidationResult {
   const body = typeMeta(r, input);
   const s = checkStructure(schemaFor(r) as JsonSchema, body);
   if (s.typeErrors.length > 0) throw decodeError(r, s.typeErrors);
@@ -111,7 +140,9 @@ export function validateObject(
   const missing = s.missing.filter((p) => statusCounts || !p.startsWith('status.'));
   const causes: Causes = [];
   try {
-    semantic(r, object, ctx, causes);
+    // Rules see the object as it will be stored. validateObject returns the
+    // object undefaulted, so its rules run on a defaulted copy.
+    semantic(r, keepDefaults ? object : structuredClone(object), ctx, causes);
   } catch (err) {
     // The rules assume required fields exist; without them a rule may trip, and "Required" says why.
     if (missing.length === 0) throw err;
@@ -169,9 +200,12 @@ function decodeError(r: ResourceInfo, causes: Causes): ApiError {
   );
 }
 
-function semantic(r: ResourceInfo, object: KubeObject, ctx: ValidationContext, out: Causes): void {
-  // Rules see the object as it will be stored: defaulted (and, on update, with server allocations kept).
-  const obj = structuredClone(object);
+/**
+ * Defaults `obj` in place (on update with server allocations kept), then
+ * checks the rules on it: they see the object as it will be stored.
+ */
+function semantic(r: ResourceInfo, obj: KubeObject, ctx: ValidationContext, out: Causes): void {
+  // The stored old object is defaulted on a copy: callers keep using their own.
   const old = ctx.old ? structuredClone(ctx.old) : undefined;
   if (old) applyDefaults(r, old);
   if (ctx.operation === 'update' && old) applyUpdateDefaults(r, obj, old);

@@ -49,7 +49,7 @@ export function configKeyErrors(k: string): string[] {
 function dataKeys(out: Causes, field: string, data: Record<string, string> | undefined): number {
   let size = 0;
   for (const [k, v] of Object.entries(data ?? {})) {
-    for (const m of configKeyErrors(k)) out.push(invalid(field, k, m));
+    for (const m of configKeyErrors(k)) out.push(invalid(key(field, k), k, m));
     size += v.length;
   }
   return size;
@@ -60,7 +60,7 @@ export function validateConfigMap(out: Causes, cm: ConfigMap): void {
   size += dataKeys(out, 'binaryData', cm.binaryData);
   for (const k of Object.keys(cm.binaryData ?? {}))
     if (cm.data && Object.hasOwn(cm.data, k))
-      out.push(invalid('data', k, 'duplicate of key present in binaryData'));
+      out.push(invalid(key('data', k), k, 'duplicate of key present in binaryData'));
   if (size > MAX_DATA_SIZE) out.push(tooLong('', MAX_DATA_SIZE));
 }
 
@@ -75,7 +75,7 @@ const SECRET_REQUIRED_KEYS: Record<string, string[]> = {
 export function validateSecret(out: Causes, s: Secret): void {
   let size = 0;
   for (const [k, v] of Object.entries(s.data ?? {})) {
-    for (const m of configKeyErrors(k)) out.push(invalid('data', k, m));
+    for (const m of configKeyErrors(k)) out.push(invalid(key('data', k), k, m));
     size += Math.floor((v.length * 3) / 4);
   }
   if (size > MAX_DATA_SIZE) out.push(tooLong('data', MAX_DATA_SIZE));

@@ -4,15 +4,7 @@ import type { Endpoints, Service, ServicePort } from '../types.ts';
 import type { Causes } from './common.ts';
 import { ipAddress, labelMap, oneOf, portNumOrName, portNumber } from './common.ts';
 import { PROTOCOLS } from './container.ts';
-import {
-  IMMUTABLE,
-  child,
-  duplicate,
-  forbidden,
-  index,
-  invalid,
-  required,
-} from './field-errors.ts';
+import { child, duplicate, forbidden, index, invalid, required } from './field-errors.ts';
 import { dns1123LabelErrors, dns1123SubdomainErrors } from './names.ts';
 
 export const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'] as const;
@@ -20,6 +12,8 @@ const IP_FAMILIES = ['IPv4', 'IPv6'] as const;
 const IP_FAMILY_POLICIES = ['PreferDualStack', 'RequireDualStack', 'SingleStack'] as const;
 const TRAFFIC_POLICIES = ['Cluster', 'Local'] as const;
 const MAX_AFFINITY_TIMEOUT = 86400;
+const IMMUTABLE_IP = 'may not change once set';
+const IP_MSG = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
 
 /** A Service spec: type, ports, cluster IPs, ExternalName, session affinity, traffic and family policies. */
 export function validateService(out: Causes, svc: Service): void {
@@ -109,31 +103,59 @@ function validateServicePorts(out: Causes, path: string, ports: ServicePort[], t
   });
 }
 
+/**
+ * spec.clusterIP and spec.clusterIPs as Kubernetes'
+ * ValidateServiceClusterIPsRelatedFields checks them, after the server copied
+ * a lone clusterIP into clusterIPs (NormalizeClusterIPs): errors name
+ * spec.clusterIPs[i], never spec.clusterIP.
+ */
 function validateClusterIPs(out: Causes, svc: Service): void {
   const s = svc.spec;
-  const ok = (ip: string) => ip === '' || ip === 'None' || isIP(ip) !== 0;
-  if (s.clusterIP !== undefined && !ok(s.clusterIP))
-    out.push(
-      invalid('spec.clusterIP', s.clusterIP, "must be empty, 'None', or a valid IP address"),
-    );
-  const ips = s.clusterIPs ?? [];
-  ips.forEach((ip, i) => {
-    if (!ok(ip))
-      out.push(
-        invalid(index('spec.clusterIPs', i), ip, "must be empty, 'None', or a valid IP address"),
-      );
-  });
-  if (s.clusterIP && ips.length > 0 && ips[0] !== s.clusterIP)
+  if (s.type === 'ExternalName') return;
+  const one = s.clusterIP ?? '';
+  const ips = s.clusterIPs?.length ? s.clusterIPs : one !== '' ? [one] : [];
+  if (one !== '' && ips[0] !== one)
     out.push(invalid('spec.clusterIPs', ips, 'first value must match `clusterIP`'));
+  else if (one === '' && ips.length > 0)
+    out.push(invalid('spec.clusterIPs', ips, 'must be empty when `clusterIP` is not specified'));
+  ips.forEach((ip, i) => {
+    if (i === 0 && ip === 'None') {
+      if (ips.length > 1)
+        out.push(invalid('spec.clusterIPs', ips, "'None' must be the first and only value"));
+      return;
+    }
+    if (isIP(ip) === 0) out.push(invalid(index('spec.clusterIPs', i), ip, IP_MSG));
+  });
+  if (ips.length > 2) out.push(invalid('spec.clusterIPs', ips, 'may only hold up to 2 values'));
 }
 
-/** On update: a cluster IP, once set, keeps its value (changing to/from ExternalName aside). */
+/** The cluster IPs a service holds: spec.clusterIPs, else [spec.clusterIP] when set. */
+function clusterIPsOf(svc: Service): string[] {
+  if (svc.spec.clusterIPs?.length) return svc.spec.clusterIPs;
+  return svc.spec.clusterIP ? [svc.spec.clusterIP] : [];
+}
+
+/**
+ * On update: the primary cluster IP, once set, keeps its value; a secondary
+ * may be added or released (validateUpgradeDowngradeClusterIPs; changing
+ * to/from ExternalName or between headless services aside).
+ */
 export function validateServiceUpdate(out: Causes, svc: Service, old: Service): void {
-  const was = old.spec.clusterIP ?? '';
-  const now = svc.spec.clusterIP ?? '';
-  const externalName = svc.spec.type === 'ExternalName' || old.spec.type === 'ExternalName';
-  if (!externalName && was !== '' && now !== '' && now !== was)
-    out.push(invalid('spec.clusterIP', now, IMMUTABLE));
+  if (svc.spec.type === 'ExternalName' || old.spec.type === 'ExternalName') return;
+  const was = clusterIPsOf(old);
+  const now = clusterIPsOf(svc);
+  const headless = (ips: string[]) => ips.length === 1 && ips[0] === 'None';
+  if (headless(was) && headless(now)) return;
+  const path = index('spec.clusterIPs', 0);
+  if (was.length === now.length) {
+    was.forEach((ip, i) => {
+      if (ip !== now[i]) out.push(invalid(index('spec.clusterIPs', i), now, IMMUTABLE_IP));
+    });
+  } else if (now.length === 0) {
+    out.push(invalid(path, now, 'primary clusterIP can not be unset'));
+  } else if (was.length > 0 && now[0] !== was[0]) {
+    out.push(invalid(path, now, IMMUTABLE_IP));
+  }
 }
 
 /** Endpoints subsets: IP literals, ports 1–65535, known protocols, named ports when several. */

@@ -45,8 +45,84 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:
 /** Walks `value` along `schema` from the field path `path` ("" = the root). */
 export function checkStructure(schema: JsonSchema, value: unknown, path = ''): StructureResult {
   const out: StructureResult = { value: undefined, typeErrors: [], unknownFields: [], missing: [] };
-  out.value = walk(schema, value, path, out);
+  out.value = walkerFor(schema)(value, path, ROOT, '', out);
   return out;
+}
+
+// Schemas are compiled once into walker functions (kept per schema object),
+// so a request pays no schema interpretation. A walker gets its value's
+// place as the parent's path plus one step, and joins the two only when it
+// has something to report or children to pass it to: leaves, most of any
+// object, build no path string at all.
+const ROOT = 0;
+const FIELD = 1;
+const INDEX = 2;
+const KEY = 3;
+type Step = typeof ROOT | typeof FIELD | typeof INDEX | typeof KEY;
+type Walker = (
+  v: unknown,
+  base: string,
+  step: Step,
+  seg: string | number,
+  out: StructureResult,
+) => unknown;
+
+function pathOf(base: string, step: Step, seg: string | number): string {
+  if (step === FIELD) return child(base, seg as string);
+  if (step === INDEX) return index(base, seg as number);
+  if (step === KEY) return key(base, seg as string);
+  return base;
+}
+
+const compiled = new WeakMap<JsonSchema, Walker>();
+
+function walkerFor(s: JsonSchema): Walker {
+  let w = compiled.get(s);
+  if (!w) {
+    w = compile(s);
+    compiled.set(s, w);
+  }
+  return w;
+}
+
+// Untyped (Table cells, RawExtension): anything goes.
+const ANY: Walker = (v) => v;
+
+function compile(s: JsonSchema): Walker {
+  if (s.$id === QUANTITY_ID) return walkQuantity;
+  const alternatives = s.oneOf ?? s.anyOf;
+  if (alternatives) {
+    return (v, b, st, sg, out) => walkAlternatives(s, alternatives, v, pathOf(b, st, sg), out);
+  }
+  switch (s.type) {
+    case 'object':
+      return compileObject(s);
+    case 'array':
+      return compileArray(s.items);
+    case 'string':
+      return compileString(s.format);
+    case 'integer': {
+      const int32 = s.format === 'int32';
+      return (v, b, st, sg, out) => {
+        if (typeof v !== 'number' || !Number.isInteger(v))
+          return mismatch(out, pathOf(b, st, sg), v, 'integer');
+        if (int32 && (v < INT32_MIN || v > INT32_MAX)) {
+          out.typeErrors.push(
+            typeInvalid(pathOf(b, st, sg), v, 'must fit in a 32-bit signed integer'),
+          );
+        }
+        return v;
+      };
+    }
+    case 'number':
+      return (v, b, st, sg, out) =>
+        typeof v === 'number' ? v : mismatch(out, pathOf(b, st, sg), v, 'number');
+    case 'boolean':
+      return (v, b, st, sg, out) =>
+        typeof v === 'boolean' ? v : mismatch(out, pathOf(b, st, sg), v, 'boolean');
+    default:
+      return ANY;
+  }
 }
 
 function jsonType(v: unknown): string {
@@ -64,31 +140,14 @@ function mismatch(out: StructureResult, path: string, v: unknown, expected: stri
   return undefined;
 }
 
-function walk(s: JsonSchema, v: unknown, path: string, out: StructureResult): unknown {
-  if (s.$id === QUANTITY_ID) return walkQuantity(v, path, out);
-  const alternatives = s.oneOf ?? s.anyOf;
-  if (alternatives) return walkAlternatives(s, alternatives, v, path, out);
-  switch (s.type) {
-    case 'object':
-      return walkObject(s, v, path, out);
-    case 'array':
-      if (!Array.isArray(v)) return mismatch(out, path, v, 'array');
-      return v.map((item, i) => walk(s.items ?? {}, item, index(path, i), out));
-    case 'string':
-      return walkString(s, v, path, out);
-    case 'integer':
-      if (typeof v !== 'number' || !Number.isInteger(v)) return mismatch(out, path, v, 'integer');
-      if (s.format === 'int32' && (v < INT32_MIN || v > INT32_MAX)) {
-        out.typeErrors.push(typeInvalid(path, v, 'must fit in a 32-bit signed integer'));
-      }
-      return v;
-    case 'number':
-      return typeof v === 'number' ? v : mismatch(out, path, v, 'number');
-    case 'boolean':
-      return typeof v === 'boolean' ? v : mismatch(out, path, v, 'boolean');
-    default:
-      return v; // untyped (Table cells, RawExtension): anything goes
-  }
+function compileArray(items: JsonSchema | undefined): Walker {
+  let item: Walker | undefined; // resolved on first use: schemas may nest themselves
+  return (v, b, st, sg, out) => {
+    const path = pathOf(b, st, sg);
+    if (!Array.isArray(v)) return mismatch(out, path, v, 'array');
+    const w = (item ??= items ? walkerFor(items) : ANY);
+    return v.map((x, i) => w(x, path, INDEX, i, out));
+  };
 }
 
 function walkAlternatives(
@@ -114,25 +173,40 @@ function walkAlternatives(
   return mismatch(out, path, v, names);
 }
 
-function walkQuantity(v: unknown, path: string, out: StructureResult): unknown {
+function walkQuantity(
+  v: unknown,
+  b: string,
+  st: Step,
+  sg: string | number,
+  out: StructureResult,
+): unknown {
   if (typeof v !== 'string' && typeof v !== 'number')
-    return mismatch(out, path, v, 'string or number');
-  if (!isQuantity(v)) out.typeErrors.push(typeInvalid(path, v, QUANTITY_ERR));
+    return mismatch(out, pathOf(b, st, sg), v, 'string or number');
+  if (!isQuantity(v)) out.typeErrors.push(typeInvalid(pathOf(b, st, sg), v, QUANTITY_ERR));
   return v;
 }
 
-function walkString(s: JsonSchema, v: unknown, path: string, out: StructureResult): unknown {
-  if (typeof v !== 'string') return mismatch(out, path, v, 'string');
-  if (s.format === 'date-time' && !RFC3339.test(v)) {
-    out.typeErrors.push(
-      typeInvalid(path, v, 'must be an RFC 3339 timestamp such as "2006-01-02T15:04:05Z"'),
-    );
-  } else if (s.format === 'byte') {
-    const at = base64ErrorAt(v);
-    if (at >= 0)
-      out.typeErrors.push(typeInvalid(path, '<bytes>', `illegal base64 data at input byte ${at}`));
-  }
-  return v;
+function compileString(format: string | undefined): Walker {
+  return (v, b, st, sg, out) => {
+    if (typeof v !== 'string') return mismatch(out, pathOf(b, st, sg), v, 'string');
+    if (format === 'date-time' && !RFC3339.test(v)) {
+      out.typeErrors.push(
+        typeInvalid(
+          pathOf(b, st, sg),
+          v,
+          'must be an RFC 3339 timestamp such as "2006-01-02T15:04:05Z"',
+        ),
+      );
+    } else if (format === 'byte') {
+      const at = base64ErrorAt(v);
+      if (at >= 0) {
+        out.typeErrors.push(
+          typeInvalid(pathOf(b, st, sg), '<bytes>', `illegal base64 data at input byte ${at}`),
+        );
+      }
+    }
+    return v;
+  };
 }
 
 /** -1 for valid standard base64 (padding required, CR/LF ignored as Go does), else the bad byte offset. */
@@ -143,31 +217,45 @@ export function base64ErrorAt(s: string): number {
   return bad >= 0 ? bad : clean.length - (clean.length % 4);
 }
 
-function walkObject(s: JsonSchema, v: unknown, path: string, out: StructureResult): unknown {
-  if (!isObject(v)) return mismatch(out, path, v, 'object');
-  if (s['x-kubernetes-preserve-unknown-fields'] && !s.properties) return v;
-  const result: Record<string, unknown> = {};
-  const values =
+function compileObject(s: JsonSchema): Walker {
+  const preserve = Boolean(s['x-kubernetes-preserve-unknown-fields']);
+  if (preserve && !s.properties) {
+    return (v, b, st, sg, out) => (isObject(v) ? v : mismatch(out, pathOf(b, st, sg), v, 'object'));
+  }
+  // Own properties only: a field called "constructor" is unknown, not Object's.
+  const known = new Map<string, { schema: JsonSchema; walker?: Walker }>(
+    Object.entries(s.properties ?? {}).map(([k, schema]) => [k, { schema }]),
+  );
+  const valuesSchema =
     typeof s.additionalProperties === 'object'
       ? s.additionalProperties
       : s.patternProperties
         ? Object.values(s.patternProperties)[0]
         : undefined;
-  for (const [k, fieldValue] of Object.entries(v)) {
-    if (fieldValue === null) continue; // null = unset
-    const known = s.properties?.[k];
-    if (known) {
-      const w = walk(known, fieldValue, child(path, k), out);
-      if (w !== undefined) result[k] = w;
-    } else if (values) {
-      const w = walk(values, fieldValue, key(path, k), out);
-      if (w !== undefined) result[k] = w;
-    } else if (s['x-kubernetes-preserve-unknown-fields'] || s.additionalProperties === true) {
-      result[k] = fieldValue;
-    } else {
-      out.unknownFields.push(child(path, k));
+  let values: Walker | undefined;
+  const keepExtra = preserve || s.additionalProperties === true;
+  const required = s.required ?? [];
+  return (v, b, st, sg, out) => {
+    const path = pathOf(b, st, sg);
+    if (!isObject(v)) return mismatch(out, path, v, 'object');
+    const result: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) {
+      const fieldValue = v[k];
+      if (fieldValue === null) continue; // null = unset
+      const f = known.get(k);
+      if (f) {
+        const w = (f.walker ??= walkerFor(f.schema))(fieldValue, path, FIELD, k, out);
+        if (w !== undefined) result[k] = w;
+      } else if (valuesSchema) {
+        const w = (values ??= walkerFor(valuesSchema))(fieldValue, path, KEY, k, out);
+        if (w !== undefined) result[k] = w;
+      } else if (keepExtra) {
+        result[k] = fieldValue;
+      } else {
+        out.unknownFields.push(child(path, k));
+      }
     }
-  }
-  for (const name of s.required ?? []) if (v[name] == null) out.missing.push(child(path, name));
-  return result;
+    for (const name of required) if (v[name] == null) out.missing.push(child(path, name));
+    return result;
+  };
 }

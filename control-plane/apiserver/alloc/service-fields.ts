@@ -92,3 +92,32 @@ export function patchAllocatedValues(next: ServiceLike, old: ServiceLike): void 
     }
   }
 }
+
+/**
+ * Keeps spec.clusterIPs in step with spec.clusterIP before validation, as
+ * Kubernetes' NormalizeClusterIPs does: a create that sets only clusterIP
+ * gets clusterIPs = [clusterIP]; an update that changes (or clears) only
+ * clusterIP carries the change into clusterIPs, so validation reports it on
+ * spec.clusterIPs[0]. Any other combination is left for validation.
+ */
+export function normalizeClusterIPs(next: ServiceLike, old?: ServiceLike): void {
+  const spec = next.spec;
+  if (!spec || typeof spec !== 'object') return;
+  const one = typeof spec.clusterIP === 'string' ? spec.clusterIP : '';
+  const many = Array.isArray(spec.clusterIPs) ? spec.clusterIPs : [];
+  if (!old) {
+    if (one !== '' && many.length === 0) spec.clusterIPs = [one];
+    return;
+  }
+  const oldSpec = old.spec ?? {};
+  const oldOne = typeof oldSpec.clusterIP === 'string' ? oldSpec.clusterIP : '';
+  const oldMany = Array.isArray(oldSpec.clusterIPs) ? oldSpec.clusterIPs : [];
+  if (oldMany.length > 0 && many.length === 0 && oldOne === one) {
+    spec.clusterIPs = oldMany;
+    return;
+  }
+  const same = many.length === oldMany.length && many.every((ip, i) => ip === oldMany[i]);
+  if (oldOne === one || !same) return;
+  if (one === '') delete spec.clusterIPs;
+  else spec.clusterIPs = [one];
+}

@@ -9,15 +9,16 @@ import { decodeObjectBody, decodeOptionalJson, decodePatchBody, readBody } from 
 import type { ApiContext } from '../context.ts';
 import { negotiateOutput } from '../negotiate.ts';
 import { boolParam, parseIncludeObject, parseListQuery, parseWriteQuery } from '../query.ts';
-import { createObject } from '../registry/create.ts';
+import { createStored } from '../registry/create.ts';
 import { deleteObject } from '../registry/delete.ts';
 import { deleteCollection } from '../registry/delete-collection.ts';
 import { parseDeleteOptions } from '../registry/delete-options.ts';
 import { buildFilter } from '../registry/filters.ts';
 import { patchObject } from '../registry/patch.ts';
-import { getObject, listJson, listObjects, listPage } from '../registry/read.ts';
+import { getObject, listObjects, listPage } from '../registry/read.ts';
 import { replaceObject } from '../registry/replace.ts';
-import { renderList, renderObject, sendBody, sendRaw } from '../render.ts';
+import { streamList } from '../list-stream.ts';
+import { renderList, renderObject, sendBody, sendJson } from '../render.ts';
 import { methodNotAllowed, parseRequestInfo, type RequestInfo } from '../request-info.ts';
 import { serveWatch } from '../watch/serve-watch.ts';
 import { handleSubresource } from './subresource-handler.ts';
@@ -27,7 +28,10 @@ export const REQUEST_INFO = 'requestInfo';
 
 export function resourceHandler(ctx: ApiContext) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const url = new URL(req.originalUrl, 'http://apiserver');
+    // Mounted for every path (app.ts): only /api/... and /apis/... are resources.
+    const path = req.originalUrl;
+    if (!path.startsWith('/api/') && !path.startsWith('/apis/')) return next();
+    const url = new URL(path, 'http://apiserver');
     const q = url.searchParams;
     const info = parseRequestInfo(req.method, url.pathname, boolParam(q, 'watch'));
     if (!info) return next();
@@ -67,9 +71,9 @@ async function handleVerb(
       const lq = parseListQuery(q, false);
       const filter = buildFilter(r, lq.labelSelector, lq.fieldSelector);
       if (fmt.kind === 'object' && !fmt.yaml) {
-        // Plain JSON: built from the stored text, no parse + stringify per object.
+        // Plain JSON: streamed from the stored text, no parse + stringify per object.
         const page = await listPage(ctx, r, namespace, lq, filter);
-        return sendRaw(res, 200, 'application/json', listJson(r, page));
+        return streamList(res, r, page, ctx.encoded);
       }
       const list = await listObjects(ctx, r, namespace, lq, filter);
       return sendBody(res, 200, renderList(r, list, fmt, render), fmt);
@@ -89,14 +93,17 @@ async function handleVerb(
       const fmt = negotiateOutput(accept, false);
       const body = decodeObjectBody(await readBody(req), req.headers['content-type']);
       const warnings: string[] = [];
-      const obj = await createObject(ctx, {
+      const created = await createStored(ctx, {
         r,
         namespace,
         body,
         write: parseWriteQuery(q),
         warnings,
       });
-      return sendBody(res, 201, obj, fmt, warnings);
+      // Plain JSON is the stored text: no second stringify of the object.
+      if (fmt.kind === 'object' && !fmt.yaml && created.json !== undefined)
+        return sendJson(res, 201, created.json, warnings);
+      return sendBody(res, 201, created.object, fmt, warnings);
     }
     case 'update': {
       const fmt = negotiateOutput(accept, false);

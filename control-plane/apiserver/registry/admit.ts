@@ -1,15 +1,15 @@
 /**
  * Admission of a request body: fills a missing apiVersion/kind from the
  * endpoint (as Kubernetes' decoder does), validates through
- * validateObject, honours fieldValidation for unknown fields (Strict → 400,
- * Warn → a Warning header, Ignore → dropped) and applies the defaults
- * (on update also keeping what the server allocated).
+ * validateAndDefault, honours fieldValidation for unknown fields (Strict →
+ * 400, Warn → a Warning header, Ignore → dropped); the object comes back
+ * with the defaults applied (on update also keeping what the server
+ * allocated), the same object the rules checked.
  */
-import { applyDefaults, applyUpdateDefaults } from '../../api/defaults.ts';
 import { ApiError } from '../../api/errors.ts';
 import { groupVersion, type ResourceInfo } from '../../api/resources.ts';
 import type { KubeObject } from '../../api/types.ts';
-import { validateObject } from '../../api/validation/index.ts';
+import { validateAndDefault } from '../../api/validation/index.ts';
 import type { FieldValidation } from '../query.ts';
 
 /** A plain JSON object, or a 400 naming what came instead. */
@@ -50,7 +50,7 @@ export interface AdmitOptions {
 /** Validates and defaults `body`; returns the object to store. */
 export function admit(r: ResourceInfo, body: Record<string, unknown>, o: AdmitOptions): KubeObject {
   fillTypeMeta(r, body);
-  const { object, unknownFields } = validateObject(r, body, {
+  const { object, unknownFields } = validateAndDefault(r, body, {
     operation: o.operation,
     ...(o.old ? { old: o.old } : {}),
     ...(o.subresource ? { subresource: o.subresource } : {}),
@@ -65,7 +65,5 @@ export function admit(r: ResourceInfo, body: Record<string, unknown>, o: AdmitOp
       for (const f of unknownFields) o.warnings.push(`unknown field "${f}"`);
     }
   }
-  if (o.operation === 'update' && o.old) applyUpdateDefaults(r, object, o.old);
-  else applyDefaults(r, object);
   return object;
 }

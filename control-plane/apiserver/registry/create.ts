@@ -12,7 +12,7 @@ import { rethrowFor, targetOf } from '../error-mapping.ts';
 import { hooksFor } from '../kinds/index.ts';
 import type { WriteQuery } from '../query.ts';
 import { admit, asRecord, rawMeta } from './admit.ts';
-import { clone, encodeForStore, withRevision } from './codec.ts';
+import { clone, encodeForStore, jsonWithRevision, withRevision } from './codec.ts';
 import { checkNamespaceAcceptsCreate } from './namespace-lifecycle.ts';
 import { fillCreateMeta, generateName } from './object-meta.ts';
 
@@ -27,8 +27,22 @@ export interface CreateRequest {
   warnings: string[];
 }
 
+/** A created object, and its JSON as a GET returns it (undefined on a dry run). */
+export interface Created {
+  object: KubeObject;
+  json: string | undefined;
+}
+
 /** Creates the object; returns it as stored (without a resourceVersion on a dry run). */
 export async function createObject(ctx: ApiContext, req: CreateRequest): Promise<KubeObject> {
+  return (await createStored(ctx, req)).object;
+}
+
+/**
+ * createObject, also returning the object's JSON made from the stored text
+ * (the same content; a response need not stringify the object again).
+ */
+export async function createStored(ctx: ApiContext, req: CreateRequest): Promise<Created> {
   const body = asRecord(req.body);
   const meta = rawMeta(body);
   placeNamespace(req.r, meta, req.namespace);
@@ -62,7 +76,7 @@ async function createOnce(
   ctx: ApiContext,
   req: CreateRequest,
   body: Record<string, unknown>,
-): Promise<KubeObject> {
+): Promise<Created> {
   const { r } = req;
   const hooks = hooksFor(r);
   if (r.subresources.includes('status') && !hooks.createKeepsStatus) {
@@ -82,11 +96,13 @@ async function createOnce(
   const claim = await hooks.beforeWrite?.(ctx, obj, undefined);
   if (req.write.dryRun) {
     await claim?.rollback();
-    return obj;
+    return { object: obj, json: undefined };
   }
+  const key = storageKey(r, req.namespace, name);
+  const value = encodeForStore(obj);
   let rev: number;
   try {
-    rev = await ctx.store.create(storageKey(r, req.namespace, name), encodeForStore(obj));
+    rev = await ctx.store.create(key, value);
   } catch (err) {
     await claim?.rollback();
     if (isStoreError(err, 'AlreadyExists')) throw ApiError.alreadyExists(targetOf(r, name));
@@ -95,7 +111,7 @@ async function createOnce(
   await claim?.commit();
   const stored = withRevision(obj, rev);
   await hooks.afterCreate?.(ctx, stored);
-  return stored;
+  return { object: stored, json: jsonWithRevision(key, value, rev) };
 }
 
 /** Puts the URL's namespace into metadata (400 when the body names another). */

@@ -1,6 +1,8 @@
 /**
  * The NamespaceLifecycle admission rule: new objects go only into a
- * namespace that exists and is not being deleted.
+ * namespace that exists and is not being deleted. The namespace view
+ * answers most checks from memory; what it does not know is read from the
+ * store.
  */
 import { ApiError } from '../../api/errors.ts';
 import { findResource, storageKey, type ResourceInfo } from '../../api/resources.ts';
@@ -16,6 +18,7 @@ export async function checkNamespaceAcceptsCreate(
   namespace: string,
   name: string,
 ): Promise<void> {
+  if (ctx.namespaces.acceptsContent(namespace)) return;
   const kv = await ctx.store.get(storageKey(NAMESPACES, undefined, namespace));
   if (!kv) throw ApiError.notFound({ kind: 'namespaces', name: namespace });
   const ns = decodeKv(kv);

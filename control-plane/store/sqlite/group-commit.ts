@@ -5,22 +5,22 @@
  * (AlreadyExists, Conflict, NotFound) fails only that caller; the rest of
  * the batch commits. A failure of SQLite itself (disk full, I/O error)
  * rolls the batch back and fails every caller in it.
+ *
+ * With a WalSync (durable mode) a batch is settled only once a WAL flush
+ * that started after its commit completed. The flush runs off the event
+ * loop, and writes that arrive meanwhile gather for one transaction right
+ * after it (one commit per flush: bigger batches, fewer WAL pages
+ * written). Until its flush completes nothing about a batch is visible:
+ * `revision` (what readers and watchers may see) moves, events are
+ * published and callers are answered (failed checks too: they may have
+ * seen those writes) together, in commit order, when the flush completes.
  */
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { StoreError } from '../errors.ts';
 import type { WatchEvent } from '../store.ts';
 import type { Reads } from './reads.ts';
-
-export type WriteOp =
-  | { kind: 'create'; key: string; value: string }
-  | { kind: 'update'; key: string; value: string; expected: number }
-  | { kind: 'delete'; key: string; expected?: number };
-
-/** What a committed write produced: its revision and the event watchers get. */
-export interface WriteResult {
-  revision: number;
-  event: WatchEvent;
-}
+import type { WalSync } from './wal-sync.ts';
+import { WriteOps, type WriteOp, type WriteResult } from './write-ops.ts';
 
 interface Pending {
   op: WriteOp;
@@ -28,73 +28,103 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+/** A committed batch waiting to be settled. */
+interface Committed {
+  batch: Pending[];
+  outcomes: (WriteResult | StoreError)[];
+  events: WatchEvent[];
+  /** The newest committed revision when the batch ended. */
+  revision: number;
+}
+
 /** Most writes in one transaction, and most value bytes, to bound a batch's latency. */
 const MAX_BATCH_OPS = 1000;
 const MAX_BATCH_BYTES = 16 * 1024 * 1024;
-// SQLITE_CONSTRAINT_UNIQUE; a PRIMARY KEY clash (1555) would be a bug, not a lost race.
-const SQLITE_CONSTRAINT_UNIQUE = 2067;
 
 export class GroupCommitter {
   private readonly db: DatabaseSync;
-  private readonly reads: Reads;
-  private readonly insert: StatementSync;
+  private readonly ops: WriteOps;
   private readonly path: string;
   private readonly onCommit: (events: WatchEvent[], revision: number) => void;
+  private readonly wal: WalSync | undefined;
   private queue: Pending[] = [];
   private scheduled = false;
+  /** The newest committed revision (numbers the next write). */
   private rev: number;
+  /** The newest revision readers may see: committed and, in durable mode, flushed. */
+  private visible: number;
+  /** Committed batches not settled yet, oldest first. */
+  private unflushed: Committed[] = [];
+  private flushing: Promise<void> | undefined;
+  private failed: StoreError | undefined;
 
   constructor(opts: {
     db: DatabaseSync;
     reads: Reads;
     path: string;
     revision: number;
-    /** Called right after each commit with its events in revision order. */
+    /** Flushes the WAL after commits; without it a batch is settled when it commits. */
+    wal?: WalSync;
+    /** Called as each batch is settled, with its events in revision order. */
     onCommit: (events: WatchEvent[], revision: number) => void;
   }) {
     this.db = opts.db;
-    this.reads = opts.reads;
+    this.ops = new WriteOps(opts.db, opts.reads);
     this.path = opts.path;
     this.rev = opts.revision;
+    this.visible = opts.revision;
+    this.wal = opts.wal;
     this.onCommit = opts.onCommit;
-    this.insert = opts.db.prepare(
-      `INSERT INTO kine (id, name, created, deleted, create_revision, prev_revision, value, old_value)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
   }
 
-  /** The revision of the newest committed write. */
+  /** The revision of the newest settled write: what reads, lists and watches may see. */
   get revision(): number {
-    return this.rev;
+    return this.visible;
   }
 
-  /** Queues a write; resolves after the transaction holding it committed. */
+  /** Queues a write; resolves after the transaction holding it committed (and was flushed). */
   submit(op: WriteOp): Promise<WriteResult> {
+    if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
       this.queue.push({ op, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // setImmediate, not a microtask: callers woken by the previous
-        // commit and I/O that arrived meanwhile all join this batch.
-        setImmediate(() => this.flushBatch());
-      }
+      this.schedule();
     });
   }
 
-  /** Commits everything queued now, synchronously (used by close). */
+  /** Commits and flushes everything queued now, synchronously, and settles it (used by close). */
   flushAll(): void {
     while (this.queue.length > 0) this.commitBatch(this.takeBatch());
+    if (this.unflushed.length === 0) return;
+    const waiting = this.unflushed.splice(0);
+    try {
+      this.wal?.flushSync();
+    } catch (err) {
+      this.failFlush(waiting, err);
+      return;
+    }
+    for (const c of waiting) this.settle(c);
+  }
+
+  /** Resolves when no WAL flush is running (close waits for it before closing the file). */
+  async drain(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  // setImmediate, not a microtask: callers woken by the previous commit
+  // and I/O that arrived meanwhile all join the batch.
+  private schedule(): void {
+    if (this.scheduled || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => this.flushBatch());
   }
 
   private flushBatch(): void {
     this.scheduled = false;
-    if (this.queue.length === 0) return;
+    // A running WAL flush commits what gathered when it completes.
+    if (this.flushing || this.queue.length === 0) return;
     this.commitBatch(this.takeBatch());
-    if (this.queue.length > 0 && !this.scheduled) {
-      // Let reads and timers run between large batches.
-      this.scheduled = true;
-      setImmediate(() => this.flushBatch());
-    }
+    // Let reads and timers run between large batches.
+    this.schedule();
   }
 
   private takeBatch(): Pending[] {
@@ -109,12 +139,16 @@ export class GroupCommitter {
   }
 
   private commitBatch(batch: Pending[]): void {
+    if (this.failed) {
+      for (const p of batch) p.reject(this.failed);
+      return;
+    }
     const outcomes: (WriteResult | StoreError)[] = [];
     let rev = this.rev;
     try {
       this.db.exec('BEGIN IMMEDIATE');
       for (const p of batch) {
-        const out = this.apply(p.op, rev + 1);
+        const out = this.ops.apply(p.op, rev + 1);
         if (!(out instanceof StoreError)) rev = out.revision;
         outcomes.push(out);
       }
@@ -133,75 +167,57 @@ export class GroupCommitter {
     this.rev = rev;
     const events: WatchEvent[] = [];
     for (const out of outcomes) if (!(out instanceof StoreError)) events.push(out.event);
-    if (events.length > 0) this.onCommit(events, rev);
-    batch.forEach((p, i) => {
-      const out = outcomes[i] as WriteResult | StoreError;
+    const committed = { batch, outcomes, events, revision: rev };
+    // Without a WAL flush, or when the batch stored nothing and saw only visible writes, settle now.
+    if (!this.wal || (events.length === 0 && this.visible === rev && !this.unflushed.length)) {
+      this.settle(committed);
+      return;
+    }
+    this.unflushed.push(committed);
+    this.startFlush();
+  }
+
+  /** Starts a WAL flush covering every committed batch, unless one is running. */
+  private startFlush(): void {
+    const wal = this.wal;
+    if (this.flushing || this.unflushed.length === 0 || !wal) return;
+    const covered = this.unflushed.length;
+    this.flushing = new Promise<void>((resolve) => {
+      wal.flush((err) => {
+        this.flushing = undefined;
+        // flushAll (close) may have settled them already.
+        const done = this.unflushed.splice(0, Math.min(covered, this.unflushed.length));
+        if (err) this.failFlush(done, err);
+        else for (const c of done) this.settle(c);
+        resolve();
+        this.startFlush(); // batches flushAll committed meanwhile (close)
+        this.schedule(); // writes that gathered during the flush
+      });
+    });
+  }
+
+  /** Makes a batch visible: revision, events, then the callers' answers. */
+  private settle(c: Committed): void {
+    if (c.revision > this.visible) this.visible = c.revision;
+    if (c.events.length > 0) this.onCommit(c.events, c.revision);
+    c.batch.forEach((p, i) => {
+      const out = c.outcomes[i] as WriteResult | StoreError;
       if (out instanceof StoreError) p.reject(out);
       else p.resolve(out);
     });
   }
 
-  /** Checks one write against the key's newest row and inserts its row at `rev`. */
-  private apply(op: WriteOp, rev: number): WriteResult | StoreError {
-    const latest = this.reads.latest(op.key);
-    const live = latest && !latest.deleted ? latest : undefined;
-    const key = op.key;
-    if (op.kind === 'create') {
-      if (live) return new StoreError('AlreadyExists', `key ${key} already exists`);
-      const kv = { key, value: op.value, createRevision: rev, modRevision: rev };
-      return this.row(op, [rev, key, 1, 0, rev, latest?.id ?? 0, op.value, null], {
-        type: 'put',
-        kv,
-      });
-    }
-    if (!live) return new StoreError('NotFound', `key ${key} not found`);
-    const expected = op.expected;
-    if (expected !== undefined && expected !== live.id) {
-      return new StoreError(
-        'Conflict',
-        `key ${key} was modified at revision ${live.id}, not ${expected} as expected; read it again and retry`,
-        { revision: live.id },
-      );
-    }
-    const prev = {
-      key,
-      value: live.value,
-      createRevision: live.createRevision,
-      modRevision: live.id,
-    };
-    if (op.kind === 'delete') {
-      return this.row(op, [rev, key, 0, 1, live.createRevision, live.id, '', live.value], {
-        type: 'delete',
-        key,
-        revision: rev,
-        prev,
-      });
-    }
-    const kv = { key, value: op.value, createRevision: live.createRevision, modRevision: rev };
-    return this.row(op, [rev, key, 0, 0, live.createRevision, live.id, op.value, live.value], {
-      type: 'put',
-      kv,
-      prev,
-    });
-  }
-
-  private row(
-    op: WriteOp,
-    values: [number, string, number, number, number, number, string, string | null],
-    event: WatchEvent,
-  ): WriteResult | StoreError {
-    try {
-      this.insert.run(...values);
-    } catch (err) {
-      // The UNIQUE (name, prev_revision) guard: another write from the same
-      // row got there first. Only this statement is undone.
-      if ((err as { errcode?: unknown }).errcode === SQLITE_CONSTRAINT_UNIQUE) {
-        return new StoreError('Conflict', `key ${op.key} was modified concurrently; retry`, {
-          cause: err,
-        });
-      }
-      throw err;
-    }
-    return { revision: values[0], event };
+  // The WAL could not be flushed: those writes may or may not be on disk. Nothing more is
+  // accepted (as etcd stops on a failed fsync); reads keep serving the last flushed state.
+  private failFlush(batches: Committed[], err: unknown): void {
+    const msg = err instanceof Error ? err.message : String(err);
+    this.failed ??= new StoreError(
+      'Unavailable',
+      `flushing the store's log ${this.path}-wal to disk failed (${msg}); the newest writes may not be stored and the store accepts no more writes: check the disk, then restart the server`,
+      { cause: err },
+    );
+    for (const c of batches) for (const p of c.batch) p.reject(this.failed);
+    for (const c of this.unflushed.splice(0)) for (const p of c.batch) p.reject(this.failed);
+    for (const p of this.queue.splice(0)) p.reject(this.failed);
   }
 }

@@ -16,8 +16,16 @@ export interface LatestRow {
   value: string;
 }
 
+/** The newest row's id and whether it is a tombstone (what a create checks). */
+export interface LatestHead {
+  id: number;
+  deleted: boolean;
+}
+
 export class Reads {
   private readonly latestStmt: StatementSync;
+  private readonly headStmt: StatementSync;
+  private readonly latestAtStmt: StatementSync;
   private readonly listFirst: StatementSync;
   private readonly listAfter: StatementSync;
   private readonly historyStmt: StatementSync;
@@ -25,6 +33,12 @@ export class Reads {
   constructor(db: DatabaseSync) {
     this.latestStmt = db.prepare(
       'SELECT id, create_revision, deleted, value FROM kine WHERE name = ? ORDER BY id DESC LIMIT 1',
+    );
+    this.headStmt = db.prepare(
+      'SELECT id, deleted FROM kine WHERE name = ? ORDER BY id DESC LIMIT 1',
+    );
+    this.latestAtStmt = db.prepare(
+      'SELECT id, create_revision, deleted, value FROM kine WHERE name = ? AND id <= ? ORDER BY id DESC LIMIT 1',
     );
     // Rows in [lo, hi) that are their key's newest at or below the revision,
     // live ones only. Streams in index order, so LIMIT stops the scan early
@@ -38,6 +52,9 @@ export class Reads {
       LIMIT ?`;
     this.listFirst = db.prepare(list('>='));
     this.listAfter = db.prepare(list('>'));
+    // Rows as arrays: a list builds its KeyValues once instead of a row object each first.
+    this.listFirst.setReturnArrays(true);
+    this.listAfter.setReturnArrays(true);
     this.historyStmt = db.prepare(`
       SELECT id, name, created, deleted, create_revision, prev_revision, value, old_value
       FROM kine WHERE id > ? AND id <= ? AND name >= ? AND name < ?
@@ -46,14 +63,19 @@ export class Reads {
 
   /** The key's newest row (a tombstone when it was deleted last), if any. */
   latest(key: string): LatestRow | undefined {
-    const r = this.latestStmt.get(key);
+    return toLatest(this.latestStmt.get(key));
+  }
+
+  /** The key's newest row at or below `revision` (what a reader at that revision sees). */
+  latestAt(key: string, revision: number): LatestRow | undefined {
+    return toLatest(this.latestAtStmt.get(key, revision));
+  }
+
+  /** The id of the key's newest row and whether it is a tombstone, without reading the value. */
+  latestHead(key: string): LatestHead | undefined {
+    const r = this.headStmt.get(key);
     if (r === undefined) return undefined;
-    return {
-      id: int(r.id),
-      createRevision: int(r.create_revision),
-      deleted: int(r.deleted) !== 0,
-      value: text(r.value),
-    };
+    return { id: int(r.id), deleted: int(r.deleted) !== 0 };
   }
 
   /**
@@ -62,15 +84,14 @@ export class Reads {
    */
   listPage(prefix: string, revision: number, limit: number, startAfter?: string): KeyValue[] {
     const hi = prefixEnd(prefix);
-    const rows =
-      startAfter === undefined
-        ? this.listFirst.all(prefix, hi, revision, limit)
-        : this.listAfter.all(startAfter, hi, revision, limit);
+    const rows = (startAfter === undefined
+      ? this.listFirst.all(prefix, hi, revision, limit)
+      : this.listAfter.all(startAfter, hi, revision, limit)) as unknown as SQLOutputValue[][]; // setReturnArrays: [id, name, create_revision, value]
     return rows.map((r) => ({
-      key: text(r.name),
-      value: text(r.value),
-      createRevision: int(r.create_revision),
-      modRevision: int(r.id),
+      key: text(r[1]),
+      value: text(r[3]),
+      createRevision: int(r[2]),
+      modRevision: int(r[0]),
     }));
   }
 
@@ -80,6 +101,16 @@ export class Reads {
       .all(after, upTo, prefix, prefixEnd(prefix), limit)
       .map((r) => rowToEvent(r));
   }
+}
+
+function toLatest(r: Record<string, SQLOutputValue> | undefined): LatestRow | undefined {
+  if (r === undefined) return undefined;
+  return {
+    id: int(r.id),
+    createRevision: int(r.create_revision),
+    deleted: int(r.deleted) !== 0,
+    value: text(r.value),
+  };
 }
 
 /** Turns one log row into the watch event its write produced. */

@@ -119,12 +119,12 @@ const cases: {
     ),
     causes: [
       {
-        field: 'data',
+        field: 'data[bad key]',
         reason: 'FieldValueInvalid',
         message: `Invalid value: "bad key": ${CONFIG_KEY_MSG}`,
       },
       {
-        field: 'data',
+        field: 'data[same]',
         reason: 'FieldValueInvalid',
         message: 'Invalid value: "same": duplicate of key present in binaryData',
       },
@@ -146,7 +146,7 @@ const cases: {
     name: 'secret: stringData keys are checked like data keys',
     r: SECRETS,
     body: obj('v1', 'Secret', 's', { stringData: { 'a/b': 'x' } }, 'default'),
-    causes: [{ field: 'data', reason: 'FieldValueInvalid' }],
+    causes: [{ field: 'data[a/b]', reason: 'FieldValueInvalid' }],
   },
   {
     name: 'secret: TLS secrets need tls.crt and tls.key',

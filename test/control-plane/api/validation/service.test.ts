@@ -102,9 +102,10 @@ const cases: {
     body: service({ clusterIP: '10.96.0.300' }),
     causes: [
       {
-        field: 'spec.clusterIP',
+        field: 'spec.clusterIPs[0]',
         reason: 'FieldValueInvalid',
-        message: 'Invalid value: "10.96.0.300": must be empty, \'None\', or a valid IP address',
+        message:
+          'Invalid value: "10.96.0.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
       },
     ],
   },

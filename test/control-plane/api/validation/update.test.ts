@@ -217,7 +217,7 @@ const cases: {
       (s['spec'] as Obj)['clusterIP'] = '10.96.0.21';
       (s['spec'] as Obj)['clusterIPs'] = ['10.96.0.21'];
     }),
-    causes: [{ field: 'spec.clusterIP', reason: 'FieldValueInvalid' }],
+    causes: [{ field: 'spec.clusterIPs[0]', reason: 'FieldValueInvalid' }],
   },
   {
     name: 'service: a replacement without clusterIP keeps it',

@@ -1,0 +1,73 @@
+/**
+ * Durable commits without blocking the event loop. SQLite runs with
+ * `synchronous = NORMAL` (a commit appends to the WAL but does not fsync
+ * it; WAL + NORMAL never corrupts the database, it may only lose the
+ * newest commits on power loss), and this flushes the WAL file with
+ * fdatasync on libuv's thread pool. A commit counts as durable once a
+ * flush that started after it has completed: then every frame it wrote is
+ * on disk, which is what `synchronous = FULL` guarantees, while the event
+ * loop goes on validating and answering other requests.
+ *
+ * Only the `-wal` file and its directory are opened here, never the
+ * database file itself: closing a descriptor of the database file would
+ * drop SQLite's POSIX lock (see open-db.ts). SQLite keeps the WAL file
+ * (same inode; a TRUNCATE checkpoint empties it in place) until the
+ * database is closed.
+ */
+import { closeSync, fdatasync, fdatasyncSync, fsyncSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export class WalSync {
+  private readonly walPath: string;
+  private readonly dir: string;
+  private fd: number | undefined;
+
+  /** `path` is the database file; its WAL is `path-wal`. */
+  constructor(path: string) {
+    this.walPath = `${path}-wal`;
+    this.dir = dirname(path);
+  }
+
+  /** Flushes everything written to the WAL so far; `done` runs once it is on disk (or failed). */
+  flush(done: (err: Error | null) => void): void {
+    let fd: number;
+    try {
+      fd = this.open();
+    } catch (err) {
+      queueMicrotask(() => done(err as Error));
+      return;
+    }
+    fdatasync(fd, done);
+  }
+
+  /** The same, blocking (used when the store closes). */
+  flushSync(): void {
+    fdatasyncSync(this.open());
+  }
+
+  /** Closes the WAL descriptor; call after the last flush has completed. */
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  // Opened at the first flush, which follows a commit: the WAL exists by then.
+  private open(): number {
+    if (this.fd !== undefined) return this.fd;
+    const fd = openSync(this.walPath, 'r');
+    try {
+      // The WAL may be new: its directory entry must reach the disk too.
+      const dfd = openSync(this.dir, 'r');
+      try {
+        fsyncSync(dfd);
+      } finally {
+        closeSync(dfd);
+      }
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    this.fd = fd;
+    return fd;
+  }
+}
