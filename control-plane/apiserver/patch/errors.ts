@@ -31,15 +31,18 @@ const UNPROCESSABLE: ReadonlySet<string> = new Set([
 
 /**
  * A strategic merge failure as interpretStrategicMergePatchError maps it:
- * format errors are 400, lists of lists and retainKeys mismatches 422, and
- * every other message (a missing merge key, a wrong element type...) reaches
- * the client as a 500 with the bare message, exactly as Kubernetes answers
- * ("Error from server: map: map[...] does not contain declared merge key: name").
+ * format errors are 400, lists of lists and retainKeys mismatches 422. Every
+ * other message (a missing merge key, a wrong element type...) is a fault in
+ * the patch too: Kubernetes answers it with a 500, but skiff never answers
+ * bad input with a 5xx, so it is a 422 naming the `patch` field and keeping
+ * Kubernetes' message ("map: map[...] does not contain declared merge key: name").
  */
 export function strategicError(message: string): ApiError {
   if (BAD_REQUEST.has(message)) return ApiError.badRequest(message);
   if (UNPROCESSABLE.has(message)) return unprocessable(message);
-  return new ApiError('InternalError', message);
+  return new ApiError('Invalid', `the patch is invalid: ${message}`, {
+    causes: [{ reason: 'FieldValueInvalid', message, field: 'patch' }],
+  });
 }
 
 /**

@@ -30,7 +30,7 @@ const hooks = { mergeItem: mergeMap, clean: takeFromPatch };
  * `properties`, `items`, `additionalProperties` and `x-kubernetes-patch-*`
  * extensions give the merge rules). Throws ApiError as the Kubernetes API
  * server answers: 400 for a patch that is not a JSON object or a malformed
- * directive, 422 for lists of lists, 500 for the other merge failures.
+ * directive, 422 for lists of lists and the other merge failures.
  */
 export function strategicMerge(original: unknown, patch: unknown, schema: Schema): JsonMap {
   if (patch === null || patch === undefined) return cloneJson(isMap(original) ? original : {});

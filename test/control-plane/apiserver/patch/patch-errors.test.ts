@@ -118,8 +118,8 @@ const failures: {
     name: 'strategic: a list item without its merge key',
     type: 'application/strategic-merge-patch+json',
     patch: { spec: { template: { spec: { containers: [{ image: 'x' }] } } } },
-    code: 500,
-    reason: 'InternalError',
+    code: 422,
+    reason: 'Invalid',
     text: 'map: map[image:x] does not contain declared merge key: name',
   },
   {
@@ -143,8 +143,8 @@ const failures: {
     name: 'strategic: list element types differ',
     type: 'application/strategic-merge-patch+json',
     patch: { metadata: { finalizers: [1] } },
-    code: 500,
-    reason: 'InternalError',
+    code: 422,
+    reason: 'Invalid',
     text: 'list element types are not identical: [[example.com/a example.com/b] [1]]',
   },
   {
