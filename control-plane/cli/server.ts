@@ -17,7 +17,7 @@ import {
 import { parseCidr, parsePortRange } from '../apiserver/alloc/cidr.ts';
 import { DEFAULT_LISTEN, parseListen } from '../apiserver/listen-address.ts';
 import { openStore } from '../store/index.ts';
-import { storeConfigFromFlags } from './store-info.ts';
+import { STORE_FLAGS, storeConfigFromFlags } from './store-flags.ts';
 
 export const command: Command = {
   name: 'server',
@@ -44,23 +44,7 @@ cluster. SIGTERM or SIGINT stops it cleanly.`,
       description: 'Address to serve the API on (port 0 picks a free port)',
       default: DEFAULT_LISTEN,
     },
-    store: {
-      type: 'string',
-      placeholder: 'sqlite|etcd',
-      description: 'Store backend',
-      default: 'sqlite',
-    },
-    'etcd-endpoints': {
-      type: 'string',
-      placeholder: 'URLS',
-      description: 'Comma-separated etcd client URLs (etcd backend)',
-    },
-    'etcd-prefix': {
-      type: 'string',
-      placeholder: 'PREFIX',
-      description: 'Key prefix inside etcd',
-      default: '/skiff',
-    },
+    ...STORE_FLAGS,
     'service-cidr': {
       type: 'string',
       placeholder: 'CIDR',

@@ -5,9 +5,10 @@
  * never with a new empty store.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { UsageError, type Command } from '../api/command.ts';
-import { openStore, type StoreConfig } from '../store/index.ts';
+import { dirname } from 'node:path';
+import type { Command } from '../api/command.ts';
+import { openStore } from '../store/index.ts';
+import { STORE_FLAGS, storeConfigFromFlags } from './store-flags.ts';
 
 export const command: Command = {
   name: 'store-info',
@@ -22,23 +23,7 @@ directory before starting a server on it, or to inspect an etcd cluster.`,
       placeholder: 'DIR',
       description: 'Server data directory holding state.db (sqlite backend)',
     },
-    store: {
-      type: 'string',
-      placeholder: 'sqlite|etcd',
-      description: 'Store backend',
-      default: 'sqlite',
-    },
-    'etcd-endpoints': {
-      type: 'string',
-      placeholder: 'URLS',
-      description: 'Comma-separated etcd client URLs (etcd backend)',
-    },
-    'etcd-prefix': {
-      type: 'string',
-      placeholder: 'PREFIX',
-      description: 'Key prefix inside etcd',
-      default: '/skiff',
-    },
+    ...STORE_FLAGS,
   },
   examples: [
     'skiff store-info --data-dir /var/lib/skiff/server',
@@ -71,29 +56,6 @@ directory before starting a server on it, or to inspect an etcd cluster.`,
     }
   },
 };
-
-/** Builds a StoreConfig from the flags shared by `server` and `store-info`. */
-export function storeConfigFromFlags(values: Record<string, unknown>): StoreConfig {
-  const backend = values.store ?? 'sqlite';
-  if (backend === 'etcd') {
-    const endpoints = String(values['etcd-endpoints'] ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    if (endpoints.length === 0) {
-      throw new UsageError('--store etcd needs --etcd-endpoints, e.g. http://127.0.0.1:2379');
-    }
-    return { backend: 'etcd', endpoints, prefix: String(values['etcd-prefix'] ?? '/skiff') };
-  }
-  if (backend !== 'sqlite') {
-    throw new UsageError(`--store must be sqlite or etcd, got "${String(backend)}"`);
-  }
-  const dir = values['data-dir'];
-  if (typeof dir !== 'string' || dir === '') {
-    throw new UsageError('--data-dir is required with the sqlite store');
-  }
-  return { backend: 'sqlite', path: join(dir, 'state.db') };
-}
 
 function assertStoreFileExists(path: string): void {
   if (existsSync(path)) return;
