@@ -18,6 +18,7 @@ interface Entry {
   bytes: Buffer;
 }
 
+/** JSON bytes of stored objects by (key, modRevision), within a byte budget. */
 export class EncodedCache {
   private readonly budget: number;
   // Insertion order is age: the first entries are evicted first.

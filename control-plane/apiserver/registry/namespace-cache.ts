@@ -27,6 +27,7 @@ const PREFIX = storageKey(NAMESPACES);
 /** Delay before a lost or failed view is rebuilt. */
 const RESYNC_MS = 1_000;
 
+/** The namespace view; `acceptsContent` is the only question it answers. */
 export class NamespaceCache {
   private readonly log: Logger;
   private store: Store | undefined;

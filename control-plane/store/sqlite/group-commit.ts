@@ -41,6 +41,7 @@ interface Committed {
 const MAX_BATCH_OPS = 1000;
 const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 
+/** The store's one writer: queues writes, commits them in batches, settles each batch when durable. */
 export class GroupCommitter {
   private readonly db: DatabaseSync;
   private readonly ops: WriteOps;

@@ -12,11 +12,13 @@
  * database file itself: closing a descriptor of the database file would
  * drop SQLite's POSIX lock (see open-db.ts). SQLite keeps the WAL file
  * (same inode; a TRUNCATE checkpoint empties it in place) until the
- * database is closed.
+ * database is closed; should the file we hold ever be unlinked, it is
+ * opened again rather than flushed in vain.
  */
-import { closeSync, fdatasync, fdatasyncSync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, fsyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+/** Flushes one store's WAL file to disk, off the event loop. */
 export class WalSync {
   private readonly walPath: string;
   private readonly dir: string;
@@ -53,7 +55,10 @@ export class WalSync {
 
   // Opened at the first flush, which follows a commit: the WAL exists by then.
   private open(): number {
-    if (this.fd !== undefined) return this.fd;
+    if (this.fd !== undefined) {
+      if (fstatSync(this.fd).nlink > 0) return this.fd;
+      this.close(); // not the WAL SQLite writes any more
+    }
     const fd = openSync(this.walPath, 'r');
     try {
       // The WAL may be new: its directory entry must reach the disk too.

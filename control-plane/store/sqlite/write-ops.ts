@@ -9,6 +9,7 @@ import { StoreError } from '../errors.ts';
 import type { WatchEvent } from '../store.ts';
 import type { Reads } from './reads.ts';
 
+/** One write as the store's caller asked for it. */
 export type WriteOp =
   | { kind: 'create'; key: string; value: string }
   | { kind: 'update'; key: string; value: string; expected: number }
@@ -25,6 +26,7 @@ const SQLITE_CONSTRAINT_UNIQUE = 2067;
 
 type Row = [number, string, number, number, number, number, string, string | null];
 
+/** The checks and the log-row insert of single writes, on prepared statements. */
 export class WriteOps {
   private readonly reads: Reads;
   private readonly insert: StatementSync;
