@@ -41,13 +41,16 @@ interface Committed {
 const MAX_BATCH_OPS = 1000;
 const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 
+/** What the writer needs of the WAL flusher (wal-sync.ts); small so tests can control flushes. */
+export type WalFlusher = Pick<WalSync, 'flush' | 'flushSync'>;
+
 /** The store's one writer: queues writes, commits them in batches, settles each batch when durable. */
 export class GroupCommitter {
   private readonly db: DatabaseSync;
   private readonly ops: WriteOps;
   private readonly path: string;
   private readonly onCommit: (events: WatchEvent[], revision: number) => void;
-  private readonly wal: WalSync | undefined;
+  private readonly wal: WalFlusher | undefined;
   private queue: Pending[] = [];
   private scheduled = false;
   /** The newest committed revision (numbers the next write). */
@@ -65,7 +68,7 @@ export class GroupCommitter {
     path: string;
     revision: number;
     /** Flushes the WAL after commits; without it a batch is settled when it commits. */
-    wal?: WalSync;
+    wal?: WalFlusher;
     /** Called as each batch is settled, with its events in revision order. */
     onCommit: (events: WatchEvent[], revision: number) => void;
   }) {
