@@ -1,5 +1,6 @@
 /**
- * Pods: a new pod starts Pending (defaults add its QoS class); deletion is graceful
+ * Pods: a new pod starts Pending (defaults add its QoS class; admission its
+ * service account, priority and default tolerations); deletion is graceful
  * (CheckGracefulDelete): a pod bound to a node keeps running for its grace
  * period (the request's, else spec.terminationGracePeriodSeconds, else 30)
  * until its kubelet deletes it with a grace period of 0; an unbound or
@@ -7,12 +8,14 @@
  */
 import type { KubeObject } from '../../api/types.ts';
 import type { KindHooks } from '../registry/hooks.ts';
+import { admitNewPod } from './pod-admission.ts';
 
 const DEFAULT_GRACE = 30;
 
 export const podHooks: KindHooks = {
   returnDeletedObject: true,
   initialStatus: () => ({ phase: 'Pending' }),
+  prepareCreate: admitNewPod,
   gracePeriod: podGracePeriod,
 };
 
