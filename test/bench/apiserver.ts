@@ -108,7 +108,7 @@ async function measure(client: ApiClient, raw: Store, url: string): Promise<Figu
   heading('targets');
   target('create p99 at 20 requests/s < 10 ms', (paced.create_p99_ms_20rps ?? NaN) < 10);
   target('creates/s with 32 clients >= 2,000', (bulk.creates_per_s_32 ?? NaN) >= 2_000);
-  target('list of 10,000 pods < 300 ms (to last byte)', (lists.list_10k_ttlb_ms ?? NaN) < 300);
+  target('list of 10,000 pods < 300 ms (to last byte)', (lists.list_10k_ms ?? NaN) < 300);
   target(
     'watch fan-out p99 to 1,000 watchers < 100 ms',
     (fan.watch_fanout_p99_ms_1000 ?? NaN) < 100,
@@ -211,7 +211,8 @@ async function listing(client: ApiClient, raw: Store, url: string): Promise<Figu
   row('list whole, with ApiClient JSON.parse', whole, 'ms', rawWhole);
   row('list in pages of 500, with JSON.parse', paged, 'ms', rawPaged);
   return {
-    list_10k_ttlb_ms: round(ttlb),
+    // list_10k_ms is the figure: the list's API latency, to the last byte.
+    list_10k_ms: round(ttlb),
     list_10k_ttfb_ms: round(percentile(firstBytes, 0.5)),
     list_10k_parsed_ms: round(whole),
     list_10k_paged_ms: round(paged),
