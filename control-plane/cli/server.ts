@@ -18,16 +18,22 @@ import { parseCidr, parsePortRange } from '../apiserver/alloc/cidr.ts';
 import { DEFAULT_LISTEN, parseListen } from '../apiserver/listen-address.ts';
 import { openStore } from '../store/index.ts';
 import { STORE_FLAGS, storeConfigFromFlags } from './store-flags.ts';
+import { parseComponents, startControlPlaneComponents, type ComponentName } from './components.ts';
 
 export const command: Command = {
   name: 'server',
-  summary: 'Run the control plane: the API server over the cluster store',
+  summary: 'Run the control plane: API server, scheduler and controllers',
   description: `
 Starts the Kubernetes-compatible API server over the cluster store (embedded
 SQLite in DIR/state.db by default, or an etcd cluster) and writes
 DIR/kubeconfig, which kubectl uses as it is:
 
   kubectl --kubeconfig DIR/kubeconfig get namespaces
+
+The scheduler and the controllers run in the same process, each under a
+Lease in kube-system so that of several replicas exactly one leads. With
+--components scheduler,controllers and --server URL, they run alone against
+another API server.
 
 The server listens on loopback unless --listen names another address. It has
 no TLS or authentication yet: anyone who can reach the address controls the
@@ -57,14 +63,39 @@ cluster. SIGTERM or SIGINT stops it cleanly.`,
       description: 'Range of Service NodePorts',
       default: DEFAULT_NODE_PORT_RANGE,
     },
+    components: {
+      type: 'string',
+      placeholder: 'LIST',
+      description: 'Comma-separated components to run: apiserver, scheduler, controllers',
+      default: 'apiserver,scheduler,controllers',
+    },
+    'lease-duration': {
+      type: 'string',
+      placeholder: 'SECONDS',
+      description: 'Leader-election lease of the scheduler and controllers',
+      default: '15',
+    },
+    server: {
+      type: 'string',
+      placeholder: 'URL',
+      description: 'API server to use when --components leaves out apiserver',
+    },
   },
   examples: [
     'skiff server --data-dir /var/lib/skiff/server',
     'skiff server --data-dir /tmp/skiff --listen 127.0.0.1:0',
     'skiff server --data-dir /var/lib/skiff/server --store etcd --etcd-endpoints http://127.0.0.1:2379',
+    'skiff server --components scheduler,controllers --server http://127.0.0.1:6443',
   ],
   async run(values) {
     const log = rootLogger.child({ component: 'server' });
+    const { apiserver, components, leaseDurationSeconds } = componentFlags(values);
+    if (!apiserver) {
+      const server = values.server;
+      if (typeof server !== 'string' || server === '')
+        throw new UsageError('--components without apiserver needs --server URL of an API server');
+      return runComponentsAlone(server, components, leaseDurationSeconds);
+    }
     const dir = values['data-dir'];
     if (typeof dir !== 'string' || dir === '')
       throw new UsageError('--data-dir is required (it holds the kubeconfig)');
@@ -115,12 +146,27 @@ cluster. SIGTERM or SIGINT stops it cleanly.`,
         const path = join(dir, 'kubeconfig');
         await writeKubeconfig(path, api.url);
         log.info('Wrote kubeconfig', { path });
+        const ac = new AbortController();
+        const cp =
+          components.length > 0
+            ? startControlPlaneComponents({
+                apiUrl: api.url,
+                components,
+                leaseDurationSeconds,
+                logger: rootLogger,
+                signal: ac.signal,
+              })
+            : undefined;
         log.info('Server ready', {
           url: api.url,
+          components: ['apiserver', ...components],
           kubectl: `kubectl --kubeconfig ${path} get namespaces`,
         });
         const signal = await stop.signalled;
         log.info('Shutting down', { signal });
+        // Stop the components first: they release their Leases through the API.
+        ac.abort();
+        await cp?.done;
       }
     } catch (err) {
       log.error('The API server could not start', { err: err as Error });
@@ -134,6 +180,50 @@ cluster. SIGTERM or SIGINT stops it cleanly.`,
     return code;
   },
 };
+
+function componentFlags(values: Record<string, unknown>): {
+  apiserver: boolean;
+  components: ComponentName[];
+  leaseDurationSeconds: number;
+} {
+  const lease = Number(values['lease-duration'] ?? 15);
+  if (!Number.isFinite(lease) || lease < 1)
+    throw new UsageError(
+      `--lease-duration must be a number of seconds >= 1, got "${String(values['lease-duration'])}"`,
+    );
+  try {
+    return {
+      ...parseComponents(String(values.components ?? 'apiserver,scheduler,controllers')),
+      leaseDurationSeconds: lease,
+    };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** Runs the scheduler and/or controllers against another API server until SIGTERM/SIGINT. */
+async function runComponentsAlone(
+  server: string,
+  components: ComponentName[],
+  leaseDurationSeconds: number,
+): Promise<number> {
+  if (components.length === 0) throw new UsageError('--components names nothing to run');
+  const stop = shutdownSignal();
+  const ac = new AbortController();
+  const cp = startControlPlaneComponents({
+    apiUrl: server,
+    components,
+    leaseDurationSeconds,
+    logger: rootLogger,
+    signal: ac.signal,
+  });
+  const signal = await stop.signalled;
+  rootLogger.child({ component: 'server' }).info('Shutting down', { signal });
+  stop.dispose();
+  ac.abort();
+  await cp.done;
+  return 0;
+}
 
 /** The kubeconfig kubectl uses as it is: cluster "skiff", user "admin", context "skiff". */
 export function kubeconfigFor(server: string): string {
