@@ -1,42 +1,15 @@
 /** Volume validation: names, exactly one source, and the rules of the sources skiff runs. */
+import { Volume as VolumeSchema } from '../schemas/volume.ts';
 import type { Volume } from '../types.ts';
 import type { Causes } from './common.ts';
 import { oneOf } from './common.ts';
 import { child, duplicate, forbidden, index, invalid, required } from './field-errors.ts';
 import { dns1123LabelErrors } from './names.ts';
 
-const VOLUME_SOURCES = [
-  'emptyDir',
-  'hostPath',
-  'configMap',
-  'secret',
-  'persistentVolumeClaim',
-  'projected',
-  'downwardAPI',
-  'image',
-  'gcePersistentDisk',
-  'awsElasticBlockStore',
-  'gitRepo',
-  'nfs',
-  'iscsi',
-  'glusterfs',
-  'rbd',
-  'flexVolume',
-  'cinder',
-  'cephfs',
-  'flocker',
-  'fc',
-  'azureFile',
-  'azureDisk',
-  'vsphereVolume',
-  'quobyte',
-  'photonPersistentDisk',
-  'portworxVolume',
-  'scaleIO',
-  'storageos',
-  'csi',
-  'ephemeral',
-] as const;
+// Every property of the Volume schema but its name is a source: one list, in the schema.
+const VOLUME_SOURCES = Object.keys(VolumeSchema.properties).filter(
+  (k): k is Exclude<keyof Volume, 'name'> => k !== 'name',
+);
 
 /** Volumes: DNS-label names, unique, exactly one source; returns the set of names for volumeMounts. */
 export function validateVolumes(out: Causes, path: string, volumes: Volume[]): Set<string> {

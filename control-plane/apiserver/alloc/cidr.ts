@@ -4,6 +4,8 @@
  * serves both ClusterIPs and NodePorts.
  */
 
+import { intToIp, ipToInt } from '../../api/ipv4.ts';
+
 /** The allocatable addresses of a service CIDR: network and broadcast excluded. */
 export interface IpRange {
   cidr: string;
@@ -47,24 +49,6 @@ export function parsePortRange(text: string): PortRange {
     throw new Error(`node port range "${text}" must look like 30000-32767 (1-65535, low-high)`);
   }
   return { text: `${lo}-${hi}`, base: lo, count: hi - lo + 1 };
-}
-
-/** The dotted address as an unsigned 32-bit number, or undefined if malformed. */
-export function ipToInt(s: string): number | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255 || (p.length > 1 && p.startsWith('0'))) {
-      return undefined;
-    }
-    n = n * 256 + Number(p);
-  }
-  return n;
-}
-
-export function intToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 }
 
 /** The address at `offset` of the range. */

@@ -5,6 +5,8 @@
  * IPv4 only, as skiff's pod network is.
  */
 
+import { intToIp, ipToInt } from '../../api/ipv4.ts';
+
 /** The cluster CIDR split into node subnets of one mask size. */
 export interface SubnetPlan {
   /** The cluster CIDR, normalized ("10.244.0.0/16"). */
@@ -83,23 +85,4 @@ export function subnetIndex(plan: SubnetPlan, cidr: string): number | undefined 
 export function lowestFree(plan: SubnetPlan, used: ReadonlySet<number>): number | undefined {
   for (let i = 0; i < plan.count; i++) if (!used.has(i)) return i;
   return undefined;
-}
-
-/** The dotted address as an unsigned 32-bit number, or undefined if malformed. */
-export function ipToInt(s: string): number | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255 || (p.length > 1 && p.startsWith('0'))) {
-      return undefined;
-    }
-    n = n * 256 + Number(p);
-  }
-  return n;
-}
-
-/** The dotted form of an unsigned 32-bit address. */
-export function intToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 }
