@@ -17,6 +17,11 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./server.ts')).command,
   },
   {
+    name: 'agent',
+    summary: 'Run the node agent: register this host and run its pods in Docker',
+    load: async () => (await import('../../node-agent/agent-command.ts')).command,
+  },
+  {
     name: 'store-info',
     summary: 'Open a cluster store and print its revision and size (checks it is healthy)',
     load: async () => (await import('./store-info.ts')).command,

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { UsageError, type Command } from '../api/command.ts';
 import { rootLogger } from '../api/log.ts';
+import { shutdownSignal } from '../api/shutdown-signal.ts';
 import {
   DEFAULT_NODE_PORT_RANGE,
   DEFAULT_SERVICE_CIDR,
@@ -246,21 +247,3 @@ async function writeKubeconfig(path: string, server: string): Promise<void> {
   await rename(tmp, path);
 }
 
-function shutdownSignal(): { signalled: Promise<string>; fired: boolean; dispose(): void } {
-  let resolve: (s: string) => void = () => undefined;
-  const state = {
-    signalled: new Promise<string>((r) => (resolve = r)),
-    fired: false,
-    dispose: () => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-    },
-  };
-  function onSignal(signal: string): void {
-    state.fired = true;
-    resolve(signal);
-  }
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  return state;
-}

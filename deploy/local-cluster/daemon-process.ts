@@ -8,14 +8,19 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 
-/** Spawns `cmd args` detached with stdout and stderr appended to `logPath`; returns its PID. */
-export function spawnDaemon(cmd: string, args: readonly string[], logPath: string): number {
+/** Spawns `cmd args` detached with stdout and stderr appended to `logPath` and `env` added; returns its PID. */
+export function spawnDaemon(
+  cmd: string,
+  args: readonly string[],
+  logPath: string,
+  env: Record<string, string> = {},
+): number {
   const logFd = openSync(logPath, 'a');
   try {
     const child = spawn(cmd, args, {
       detached: true,
       stdio: ['ignore', logFd, logFd],
-      env: withoutProxies(process.env),
+      env: { ...withoutProxies(process.env), ...env },
     });
     child.unref();
     if (child.pid === undefined) throw new Error(`cannot start ${cmd}: spawn failed`);

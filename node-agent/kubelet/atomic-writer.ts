@@ -25,6 +25,8 @@ export async function writePayload(dir: string, payload: Payload): Promise<boole
 
   const stamp = new Date().toISOString().replace(/[-:.]/g, '_');
   const tsDir = await mkdtemp(join(dir, `..${stamp}.`));
+  // mkdtemp makes it 0700; containers running as any user must read the files (as the kubelet's 0755).
+  await chmod(tsDir, 0o755);
   for (const [path, file] of payload) {
     const target = join(tsDir, checkedPath(path));
     await mkdir(dirname(target), { recursive: true });

@@ -140,13 +140,8 @@ export function containerCreateOptions(
     Tty: c.tty === true,
     OpenStdin: c.stdin === true,
     StdinOnce: c.stdinOnce === true,
-    ...(ports.length
-      ? {
-          ExposedPorts: Object.fromEntries(
-            ports.map((p) => [`${p.containerPort}/${(p.protocol ?? 'TCP').toLowerCase()}`, {}]),
-          ),
-        }
-      : {}),
+    // No ExposedPorts: the container joins the sandbox's network, and Docker refuses
+    // "port exposing" with a container network mode. Ports are informational here.
     Labels: containerLabels(pod, {
       containerName: c.name,
       attempt: input.attempt,

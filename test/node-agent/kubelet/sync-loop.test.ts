@@ -1,158 +1,76 @@
-// The kubelet's pure parts driven together through FakeRuntime and
-// FakeClock, with a minimal executor written here (the real pod worker
-// comes with the agent): observe → computePodActions → run the actions →
-// observe → generatePodStatus, repeated until the pod settles. Proves the
-// pieces converge and report what Kubernetes would.
+// The kubelet's sync pass (PodSyncer, the real one the agent runs) driven
+// through FakeRuntime and FakeClock: observe → computePodActions → run the
+// actions → observe → generatePodStatus, repeated until the pod settles.
+// Proves the pieces converge and report what Kubernetes would. The real
+// Docker path is proved end to end in test/e2e/agent/.
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { createLogger } from '../../../control-plane/api/log.ts';
 import type { Pod, PodStatus } from '../../../control-plane/api/types.ts';
-import { Backoff, imagePullKey } from '../../../node-agent/kubelet/backoff.ts';
-import type { SyncFailure } from '../../../node-agent/kubelet/container-statuses.ts';
-import { resolveEnv } from '../../../node-agent/kubelet/env.ts';
-import { decideImage, resolveImage } from '../../../node-agent/kubelet/image.ts';
-import {
-  NOTHING_OBSERVED,
-  checkSandbox,
-  groupByPod,
-  type ObservedPod,
-} from '../../../node-agent/kubelet/observed-pod.ts';
-import { computePodActions, type PodAction } from '../../../node-agent/kubelet/pod-actions.ts';
+import { Backoff } from '../../../node-agent/kubelet/backoff.ts';
+import type { KubeletEvent } from '../../../node-agent/kubelet/image.ts';
+import type { Mounter } from '../../../node-agent/kubelet/mounter.ts';
+import type { PodAction } from '../../../node-agent/kubelet/pod-actions.ts';
 import { podObjects } from '../../../node-agent/kubelet/pod-objects.ts';
-import { generatePodStatus, statusEqual } from '../../../node-agent/kubelet/pod-status.ts';
-import { isSyncError } from '../../../node-agent/kubelet/sync-error.ts';
+import { statusEqual } from '../../../node-agent/kubelet/pod-status.ts';
+import { PodSyncer } from '../../../node-agent/kubelet/pod-sync.ts';
+import { VolumeManager } from '../../../node-agent/kubelet/volumes.ts';
 import { FakeClock } from '../../fakes/fake-clock.ts';
 import { FakeRuntime } from '../../fakes/fake-runtime.ts';
 import { container, pod } from './fixtures.ts';
 
 const NETWORK = 'skiff-pods';
 const HOST_IPS = ['172.30.0.11'];
+const noMounts: Mounter = {
+  mountTmpfs: () => Promise.resolve(),
+  unmount: () => Promise.resolve(),
+  isMountPoint: () => Promise.resolve(false),
+};
+const noProbes = {
+  liveness: () => undefined,
+  startup: () => undefined,
+  readiness: () => undefined,
+  sync: () => undefined,
+};
 
-/** Just enough of a pod worker to run the pure logic against a runtime. */
+/** The real PodSyncer over a fake runtime; `sync` stores the status in the pod as the agent does. */
 class MiniKubelet {
-  readonly failures = new Map<string, SyncFailure>();
   terminated = false;
-  private readonly rt: FakeRuntime;
-  private readonly clock: FakeClock;
-  private readonly restarts: Backoff;
-  private readonly pulls: Backoff;
+  readonly events: KubeletEvent[] = [];
+  private readonly syncer: PodSyncer;
 
   constructor(rt: FakeRuntime, clock: FakeClock, backoff = { baseMs: 10_000, capMs: 300_000 }) {
-    this.rt = rt;
-    this.clock = clock;
-    this.restarts = new Backoff({ clock, ...backoff });
-    this.pulls = new Backoff({ clock, ...backoff });
-  }
-
-  async observe(uid: string): Promise<ObservedPod> {
-    const sandboxes = await this.rt.listPodSandboxes({ podUid: uid });
-    const listed = await this.rt.listContainers({ podUid: uid });
-    const full = await Promise.all(listed.map((c) => this.rt.inspect(c.id)));
-    return (
-      groupByPod(
-        sandboxes,
-        full.filter((c) => c !== undefined),
-      ).get(uid) ?? NOTHING_OBSERVED
-    );
+    const dataDir = mkdtempSync(join(tmpdir(), 'skiff-sync-loop-'));
+    this.syncer = new PodSyncer({
+      runtime: rt,
+      volumes: new VolumeManager({
+        dataDir,
+        mounter: noMounts,
+        log: createLogger({}, { level: 'error' }),
+      }),
+      objects: () => Promise.resolve(podObjects()),
+      probes: noProbes,
+      hooks: { check: () => Promise.resolve({ outcome: 'success', output: '' }) },
+      restarts: new Backoff({ clock, ...backoff }),
+      pulls: new Backoff({ clock, ...backoff }),
+      clock,
+      network: NETWORK,
+      hostIPs: HOST_IPS,
+      event: (_pod, e) => this.events.push(e),
+      log: createLogger({}, { level: 'error' }),
+    });
   }
 
   /** One sync pass; writes the new status into `p.status` (as a status update would). */
   async sync(p: Pod): Promise<{ actions: PodAction[]; status: PodStatus; changed: boolean }> {
-    const uid = p.metadata.uid ?? '';
-    const before = await this.observe(uid);
-    const actions = computePodActions({
-      pod: p,
-      observed: before,
-      network: NETWORK,
-      probes: { liveness: () => undefined, startup: () => undefined },
-      backoff: this.restarts,
-    });
-    let sandbox = checkSandbox(p, before, NETWORK).current;
-    for (const a of actions) {
-      switch (a.type) {
-        case 'killContainer':
-          await this.rt.stopContainer(a.containerId, a.gracePeriodSeconds);
-          break;
-        case 'stopSandbox':
-          await this.rt.stopContainer(a.sandboxId, 0);
-          break;
-        case 'createSandbox': {
-          const { id, ip } = await this.rt.createSandbox(p, {
-            network: NETWORK,
-            attempt: a.attempt,
-          });
-          sandbox = { ...(sandbox ?? before.sandboxes[0]), id, ip } as typeof sandbox;
-          break;
-        }
-        case 'backOff':
-          this.failures.set(a.name, { reason: a.reason, message: a.message });
-          break;
-        case 'startContainer':
-          await this.start(p, a, sandbox?.id ?? '', sandbox?.ip ?? '');
-          break;
-        case 'removePod':
-          for (const id of a.ids) await this.rt.removeContainer(id);
-          break;
-        case 'podTerminated':
-          this.terminated = true;
-          break;
-      }
-    }
-    const status = generatePodStatus({
-      pod: p,
-      observed: await this.observe(uid),
-      failures: this.failures,
-      probes: { readiness: () => undefined, startup: () => undefined },
-      hostIPs: HOST_IPS,
-      network: NETWORK,
-      now: this.clock.now(),
-    });
-    const changed = !statusEqual(p.status, status);
-    p.status = status;
-    return { actions, status, changed };
-  }
-
-  private async start(
-    p: Pod,
-    a: Extract<PodAction, { type: 'startContainer' }>,
-    sandboxId: string,
-    podIP: string,
-  ): Promise<void> {
-    const spec = [...(p.spec.initContainers ?? []), ...p.spec.containers].find(
-      (c) => c.name === a.name,
-    );
-    assert.ok(spec);
-    const now = this.clock.now();
-    try {
-      const image = resolveImage(spec);
-      const pullKey = imagePullKey(p, image);
-      const decision = decideImage(spec, {
-        present: (await this.rt.imagePresent(image)) !== undefined,
-        inBackOff: this.pulls.isInBackOffSinceUpdate(pullKey, now),
-      });
-      if (decision.action === 'fail') throw decision.error;
-      if (decision.action === 'pull') {
-        await this.rt.pullImage(image).catch((err: unknown) => {
-          this.pulls.next(pullKey, now);
-          throw err;
-        });
-      }
-      const { env } = resolveEnv(p, spec, {
-        podIPs: [podIP],
-        hostIPs: HOST_IPS,
-        objects: podObjects(),
-      });
-      const id = await this.rt.createContainer(p, spec, sandboxId, a.attempt, {
-        image,
-        env,
-        mounts: [],
-      });
-      if (a.backoff) this.restarts.next(a.backoff.key, a.backoff.since);
-      await this.rt.startContainer(id);
-      this.failures.delete(spec.name);
-    } catch (err) {
-      if (!isSyncError(err)) throw err;
-      this.failures.set(spec.name, { reason: err.reason, message: err.message });
-    }
+    const r = await this.syncer.sync(p);
+    if (r.terminated) this.terminated = true;
+    const changed = !statusEqual(p.status, r.status);
+    p.status = r.status;
+    return { actions: r.actions, status: r.status, changed };
   }
 }
 
