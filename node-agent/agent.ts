@@ -106,11 +106,11 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     events.record(pod, e.type, e.reason, e.message);
   const status = new StatusManager({ client, log });
   const checker = new DefaultProbeChecker(runtime);
-  let workers: PodWorkers | undefined;
   const probes = new ProbeManager({
     checker,
     log,
-    onChange: (uid) => workers?.poke(uid),
+    // Probes run only for pods the workers synced, so `workers` exists by then.
+    onChange: (uid) => workers.poke(uid),
     onEvent: event,
   });
   const backoff = { baseMs: o.backoffBaseMs, capMs: o.backoffCapMs };
@@ -131,7 +131,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     event,
     log,
   });
-  workers = new PodWorkers({
+  const workers: PodWorkers = new PodWorkers({
     sync: (pod) => syncer.sync(pod),
     forget: (uid) => {
       syncer.forget(uid);

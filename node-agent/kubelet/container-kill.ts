@@ -6,7 +6,6 @@
  */
 import type { Container, Pod, Probe } from '../../control-plane/api/types.ts';
 import type { Clock } from './clock.ts';
-import { messageOf } from './container-start.ts';
 import type { KubeletEvent } from './image.ts';
 import { MIN_GRACE_SECONDS, type KillContainerAction } from './pod-kill.ts';
 import type { ProbeChecker } from './probe-checks.ts';
@@ -61,12 +60,9 @@ async function runPreStop(
       timeoutMs,
     );
     if (result.outcome !== 'success') throw new Error(result.output);
-  } catch (err) {
-    // The kubelet goes on with the kill when the hook fails; the event says why.
-    d.event(pod, {
-      type: 'Warning',
-      reason: 'FailedPreStopHook',
-      message: `PreStopHook failed: ${messageOf(err)}`,
-    });
+  } catch {
+    // The kubelet goes on with the kill when the hook fails. Like it, the event leaves
+    // out the hook's output, which may hold secrets.
+    d.event(pod, { type: 'Warning', reason: 'FailedPreStopHook', message: 'PreStopHook failed' });
   }
 }

@@ -45,15 +45,27 @@ export async function startContainer(
   attempt: number,
   ctx: StartContext,
 ): Promise<string> {
-  const image = await ensureImage(d, pod, container);
-  const { env, warnings } = resolveEnv(pod, container, {
-    podIPs: ctx.podIP ? [ctx.podIP] : [],
-    hostIPs: ctx.hostIPs,
-    objects: ctx.objects,
-    ...(ctx.allocatable ? { allocatable: ctx.allocatable } : {}),
-  });
+  // Like the kubelet, a step that fails also records "Error: <reason or message>".
+  const image = await withErrorEvent(d, pod, ensureImage(d, pod, container), true);
+  const { env, warnings } = await withErrorEvent(
+    d,
+    pod,
+    (async () =>
+      resolveEnv(pod, container, {
+        podIPs: ctx.podIP ? [ctx.podIP] : [],
+        hostIPs: ctx.hostIPs,
+        objects: ctx.objects,
+        ...(ctx.allocatable ? { allocatable: ctx.allocatable } : {}),
+      }))(),
+    false,
+  );
   for (const w of warnings) d.event(pod, { type: 'Warning', reason: 'Failed', message: w });
-  const mounts = await d.volumes.mountsFor(container, ctx.podVolumes);
+  const mounts = await withErrorEvent(
+    d,
+    pod,
+    d.volumes.mountsFor(container, ctx.podVolumes),
+    false,
+  );
   let id: string;
   try {
     id = await d.runtime.createContainer(pod, container, ctx.sandboxId, attempt, {
@@ -129,6 +141,22 @@ async function ensureImage(d: ContainerStartDeps, pod: Pod, container: Container
   d.pulls.reset(key);
   d.event(pod, pulledEvent(container, d.clock.now() - started));
   return decision.image;
+}
+
+// Image steps report the reason ("Error: ErrImagePull"), config steps the message.
+async function withErrorEvent<T>(
+  d: ContainerStartDeps,
+  pod: Pod,
+  step: Promise<T>,
+  byReason: boolean,
+): Promise<T> {
+  try {
+    return await step;
+  } catch (err) {
+    const text = byReason && isSyncError(err) ? err.reason : messageOf(err);
+    d.event(pod, failed(`Error: ${text}`));
+    throw err;
+  }
 }
 
 function failed(message: string): KubeletEvent {

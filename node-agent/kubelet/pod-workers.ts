@@ -52,6 +52,9 @@ const ORPHAN_GRACE_SECONDS = 2;
 export class PodWorkers {
   private readonly o: PodWorkersOptions;
   private readonly workers = new Map<string, Worker>();
+  // Pods whose deletion finished: later updates of the same object are ignored until
+  // the informer reports it gone (the kubelet's "terminated pods" set).
+  private readonly done = new Set<string>();
   private stopped = false;
   private readonly running = new Set<Promise<void>>();
 
@@ -62,6 +65,7 @@ export class PodWorkers {
   /** The pod as the API has it now: sync it. */
   update(pod: Pod): void {
     const uid = pod.metadata.uid ?? '';
+    if (this.done.has(uid)) return;
     const w = this.workers.get(uid);
     if (w?.finished) return;
     if (w) w.pod = pod;
@@ -72,32 +76,33 @@ export class PodWorkers {
   /** The API deleted the pod: whatever still runs is killed, and nothing reported. */
   removed(pod: Pod): void {
     const uid = pod.metadata.uid ?? '';
+    this.done.delete(uid);
     const w = this.workers.get(uid);
-    const base = w?.pod ?? pod;
-    const next: Pod = asDeleted(base);
-    if (w) {
-      w.pod = next;
-      w.gone = true;
-    } else
-      this.workers.set(uid, {
-        pod: next,
-        gone: true,
-        dirty: false,
-        running: false,
-        finished: false,
-      });
+    // No worker: it finished (the usual end of a deletion) or never ran; containers
+    // left behind, if any, come back through orphan() from the relist.
+    if (!w) return;
+    w.pod = asDeleted(w.pod);
+    w.gone = true;
     this.poke(uid);
   }
 
   /** Containers run for `uid` but the API has no such pod: take them down. */
   orphan(uid: string, namespace: string, name: string): void {
     if (this.workers.has(uid)) return;
-    this.removed({
+    const pod: Pod = {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { uid, namespace, name },
       spec: { containers: [] },
+    };
+    this.workers.set(uid, {
+      pod: asDeleted(pod),
+      gone: true,
+      dirty: false,
+      running: false,
+      finished: false,
     });
+    this.poke(uid);
   }
 
   /** Something about `uid` changed: sync it soon. Unknown UIDs are ignored. */
@@ -174,7 +179,10 @@ export class PodWorkers {
   // Everything of the pod is gone: confirm a deletion the API asked for, then forget it.
   private async finish(uid: string, w: Worker): Promise<void> {
     w.finished = true;
-    if (!w.gone) await this.o.status.confirmDeletion(w.pod);
+    if (!w.gone) {
+      this.done.add(uid);
+      await this.o.status.confirmDeletion(w.pod);
+    }
     this.o.forget(uid);
     this.o.status.forget(uid);
     this.workers.delete(uid);

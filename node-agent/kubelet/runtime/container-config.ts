@@ -126,7 +126,6 @@ export function containerCreateOptions(
   const lookup = envLookup(config.env);
   const expand = (list: readonly string[]) => list.map((s) => expandVars(s, lookup));
   const joined = `container:${input.sandboxId}`;
-  const ports = c.ports ?? [];
   return {
     name: containerEngineName(pod, c.name, input.attempt),
     Image: config.image,
