@@ -10,6 +10,7 @@ import { shutdownSignal } from '../control-plane/api/shutdown-signal.ts';
 import { startAgent, type AgentOptions } from './agent.ts';
 
 const DEFAULT_POD_CIDR = '10.244.0.0/24';
+const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
 
 export const command: Command = {
   name: 'agent',
@@ -22,7 +23,9 @@ it. Serves the kubelet API (/healthz, /pods, /containerLogs) on the node IP,
 which the API server uses for kubectl logs.
 
 The pod network is a Docker bridge on the Node's spec.podCIDR (assigned by
-the control plane), or --pod-cidr when the control plane assigns none.
+the control plane), or --pod-cidr when the control plane assigns none. Every
+other node's pod CIDR is routed via its InternalIP (host-gw: all nodes on one
+L2 segment); pod traffic leaving --cluster-cidr is masqueraded.
 
 Stopping the agent leaves pods running; a new agent adopts them without
 restarting any.`,
@@ -55,6 +58,12 @@ restarting any.`,
       placeholder: 'PORT',
       description: 'Port of the kubelet API on the node IP',
       default: '10250',
+    },
+    'cluster-cidr': {
+      type: 'string',
+      placeholder: 'CIDR',
+      description: 'Pod CIDR of the whole cluster: routed between nodes, never masqueraded',
+      default: DEFAULT_CLUSTER_CIDR,
     },
     'pod-cidr': {
       type: 'string',
@@ -130,6 +139,7 @@ function agentOptions(v: CommandValues): AgentOptions {
     nodeName: required('node-name'),
     dataDir: text('data-dir') ?? '/var/lib/skiff/agent',
     defaultPodCidr: text('pod-cidr') ?? DEFAULT_POD_CIDR,
+    clusterCidr: text('cluster-cidr') ?? DEFAULT_CLUSTER_CIDR,
     kubeletPort: port,
     backoffBaseMs: seconds('backoff-base', '10'),
     backoffCapMs: seconds('backoff-cap', '300'),

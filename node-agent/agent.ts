@@ -22,6 +22,7 @@ import { Informer } from '../control-plane/api/client/informer.ts';
 import { rootLogger, type Logger } from '../control-plane/api/log.ts';
 import { findResource, type ResourceInfo } from '../control-plane/api/resources.ts';
 import type { Pod } from '../control-plane/api/types.ts';
+import { startPodNetwork } from './agent-network.ts';
 import { Backoff } from './kubelet/backoff.ts';
 import { systemClock } from './kubelet/clock.ts';
 import { ExecMounter } from './kubelet/mounter.ts';
@@ -31,6 +32,7 @@ import { PodSyncer } from './kubelet/pod-sync.ts';
 import { PodWorkers } from './kubelet/pod-workers.ts';
 import { DefaultProbeChecker } from './kubelet/probe-checks.ts';
 import { ProbeManager } from './kubelet/probe-manager.ts';
+import { bridgeNameFor } from './kubelet/runtime/docker-network.ts';
 import { DockerRuntime } from './kubelet/runtime/docker-runtime.ts';
 import { StatusManager } from './kubelet/status-manager.ts';
 import { VolumeManager } from './kubelet/volumes.ts';
@@ -49,6 +51,8 @@ export interface AgentOptions {
   nodeIp?: string;
   dockerHost?: string;
   dataDir: string;
+  /** The pod CIDR of the whole cluster (every node's podCIDR lies in it). */
+  clusterCidr: string;
   /** The pod subnet when the Node has no spec.podCIDR. */
   defaultPodCidr: string;
   kubeletPort: number;
@@ -96,6 +100,14 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const podCidr = await waitForPodCidr(node, o.podCidrWaitMs, o.defaultPodCidr, log);
   const network = await runtime.ensureNetwork(podCidr, POD_NETWORK);
   log.info('Pod network ready', { network: network.name, subnet: network.subnet });
+  const podNetwork = startPodNetwork({
+    client,
+    nodeName: o.nodeName,
+    clusterCidr: o.clusterCidr,
+    bridge: bridgeNameFor(POD_NETWORK),
+    log,
+    signal: ac.signal,
+  });
 
   const events = new EventRecorder({
     client,
@@ -155,7 +167,11 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const pleg = new Pleg({
     runtime,
     log,
-    onChange: (uids) => uids.forEach((uid) => w.poke(uid)),
+    onChange: (uids) => {
+      uids.forEach((uid) => w.poke(uid));
+      // New sandbox ports on the bridge need hairpin mode.
+      podNetwork.reconcile();
+    },
     onRelist: (running) => {
       // Orphans only once the pod list is complete: before that, every pod looks unknown.
       if (!pods.hasSynced()) return;

@@ -22,6 +22,16 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('../../node-agent/agent-command.ts')).command,
   },
   {
+    name: 'up',
+    summary: 'Create a local multi-node cluster on this machine (needs root and Docker)',
+    load: async () => (await import('./up.ts')).command,
+  },
+  {
+    name: 'down',
+    summary: "Remove the local cluster 'skiff up' created, and nothing else",
+    load: async () => (await import('./down.ts')).command,
+  },
+  {
     name: 'store-info',
     summary: 'Open a cluster store and print its revision and size (checks it is healthy)',
     load: async () => (await import('./store-info.ts')).command,

@@ -246,4 +246,3 @@ async function writeKubeconfig(path: string, server: string): Promise<void> {
   await chmod(tmp, 0o600);
   await rename(tmp, path);
 }
-

@@ -31,6 +31,9 @@ export function podNetworkOptions(
   return {
     'com.docker.network.bridge.name': bridgeName,
     'com.docker.network.bridge.enable_icc': 'true',
+    // The agent's own rules masquerade only traffic leaving the cluster CIDR
+    // (node-agent/network/); Docker's would hide pod IPs from other nodes.
+    'com.docker.network.bridge.enable_ip_masquerade': 'false',
     ...(usesGatewayMode(engineVersion)
       ? { 'com.docker.network.bridge.gateway_mode_ipv4': 'routed' }
       : {}),

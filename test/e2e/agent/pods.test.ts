@@ -11,7 +11,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { findResource, type ResourceInfo } from '../../../control-plane/api/resources.ts';
 import type { Container, Pod } from '../../../control-plane/api/types.ts';
 import { ECHO_IMAGE } from '../../../deploy/local-cluster/index.ts';
-import { LABEL_POD_UID } from '../../../node-agent/kubelet/runtime/labels.ts';
+import {
+  LABEL_ATTEMPT,
+  LABEL_CONTAINER_NAME,
+  LABEL_POD_UID,
+} from '../../../node-agent/kubelet/runtime/labels.ts';
 import { httpGetInNode } from '../../deploy/local-cluster/node-helpers.ts';
 import { PODS, startAgentCluster, type AgentCluster } from '../fixtures/agent-cluster.ts';
 import {
@@ -122,26 +126,39 @@ test('a container that exits 1: CrashLoopBackOff, restart delays that double', a
       containers: [{ name: 'app', image: ECHO_IMAGE, env: [{ name: 'EXIT_CODE', value: '1' }] }],
     }),
   );
-  const starts: number[] = [];
+  // Each instance's run, read from Docker with sub-second times while it is there
+  // (old instances are garbage-collected): attempt → [startedAt, finishedAt].
+  const runs = new Map<number, [number, number]>();
   let seenBackOff = false;
   const deadline = Date.now() + 90_000;
   let last: Pod | undefined;
-  while (Date.now() < deadline && starts.length < 4) {
+  const docker = c.node('n1').docker;
+  while (Date.now() < deadline && runs.size < 4) {
     last = await c.client.get<Pod>(PODS, 'crash', { namespace: 'default' });
-    const s = containerStatus(last, 'app');
-    const t = s?.lastState?.terminated?.startedAt;
-    if (t && !starts.includes(Date.parse(t))) starts.push(Date.parse(t));
     if (waiting(last, 'app')?.reason === 'CrashLoopBackOff') seenBackOff = true;
+    const listed = await docker.listContainers({
+      all: true,
+      filters: { label: [`${LABEL_POD_UID}=${last.metadata.uid}`, `${LABEL_CONTAINER_NAME}=app`] },
+    });
+    for (const entry of listed) {
+      const info = await docker.getContainer(entry.Id).inspect();
+      const attempt = Number(info.Config.Labels?.[LABEL_ATTEMPT] ?? -1);
+      if (info.State.Status === 'exited')
+        runs.set(attempt, [Date.parse(info.State.StartedAt), Date.parse(info.State.FinishedAt)]);
+    }
     await sleep(200);
   }
   assert.ok(seenBackOff, `CrashLoopBackOff shown: ${JSON.stringify(last?.status)}`);
-  assert.ok(starts.length >= 4, `4 runs seen: ${JSON.stringify(last?.status)}\n${c.logs()}`);
-  const gaps = starts.slice(1).map((t, i) => t - (starts[i] ?? 0));
-  // Runs 2→3 and 3→4 are separated by the 2 s and 4 s back-off (plus start time).
-  const [, g2 = 0, g3 = 0] = gaps;
-  assert.ok(g2 >= 2000, `second gap ${g2} ms ≥ 2 s (gaps ${gaps})`);
-  assert.ok(g3 >= 4000, `third gap ${g3} ms ≥ 4 s (gaps ${gaps})`);
-  assert.ok(g3 > g2 * 1.5, `the delay doubles (gaps ${gaps})`);
+  assert.ok(
+    runs.size >= 4,
+    `4 runs seen (${runs.size}): ${JSON.stringify(last?.status)}\n${c.logs()}`,
+  );
+  // The wait between an exit and the next start: none, then the 2 s base, then 4 s.
+  const waits = [1, 2, 3].map((a) => (runs.get(a)?.[0] ?? 0) - (runs.get(a - 1)?.[1] ?? 0));
+  const [, w2 = 0, w3 = 0] = waits;
+  assert.ok(w2 >= 1900, `second wait ${w2} ms ≥ 2 s (waits ${waits})`);
+  assert.ok(w3 >= 3900, `third wait ${w3} ms ≥ 4 s (waits ${waits})`);
+  assert.ok(w3 > w2 * 1.6, `the delay doubles (waits ${waits})`);
   const status = containerStatus(last!, 'app');
   assert.equal(status?.lastState?.terminated?.exitCode, 1);
   assert.equal(status?.lastState?.terminated?.reason, 'Error');
@@ -183,8 +200,19 @@ test('a failing liveness probe restarts the container; a failing readiness probe
     periodSeconds: 1,
     failureThreshold: 2,
   };
+  // The liveness probe starts late enough for the server to listen on a loaded machine,
+  // and the readiness probe says when it does.
   await create(
-    podManifest('live', { containers: [{ name: 'app', image: ECHO_IMAGE, livenessProbe: probe }] }),
+    podManifest('live', {
+      containers: [
+        {
+          name: 'app',
+          image: ECHO_IMAGE,
+          livenessProbe: { ...probe, initialDelaySeconds: 10 },
+          readinessProbe: probe,
+        },
+      ],
+    }),
   );
   await create(
     podManifest('ready', {
@@ -193,11 +221,7 @@ test('a failing liveness probe restarts the container; a failing readiness probe
   );
   const isReady = (p: Pod) => containerStatus(p, 'app')?.ready === true;
   await c.waitPod('ready', isReady, 'ready');
-  const live = await c.waitPod(
-    'live',
-    (p) => containerStatus(p, 'app')?.state?.running !== undefined,
-    'running',
-  );
+  const live = await c.waitPod('live', isReady, 'ready');
   const liveId = containerStatus(live, 'app')?.containerID ?? '';
   const docker = ['-H', `unix://${c.node('n1').dockerSocket}`];
   const touch = async (p: Pod) => {
