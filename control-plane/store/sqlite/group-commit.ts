@@ -14,10 +14,20 @@
  * `revision` (what readers and watchers may see) moves, events are
  * published and callers are answered (failed checks too: they may have
  * seen those writes) together, in commit order, when the flush completes.
+ *
+ * A lone write (a batch of one, nothing else queued or being flushed) is
+ * flushed inline instead, while the gate allows (inline-flush.ts): the
+ * thread-pool handoff would cost it more than the flush itself. Batches
+ * of several writes always flush off the loop, so under concurrency the
+ * loop keeps serving while the next batch gathers. Writes still wait one
+ * `setImmediate` before they commit, so everything that arrived in the
+ * same loop turn (several HTTP requests, say) joins one batch rather than
+ * each taking the inline path with an fsync of its own.
  */
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { StoreError } from '../errors.ts';
 import type { WatchEvent } from '../store.ts';
+import type { InlineFlushGate } from './inline-flush.ts';
 import type { Reads } from './reads.ts';
 import type { WalSync } from './wal-sync.ts';
 import { WriteOps, type WriteOp, type WriteResult } from './write-ops.ts';
@@ -51,6 +61,9 @@ export class GroupCommitter {
   private readonly path: string;
   private readonly onCommit: (events: WatchEvent[], revision: number) => void;
   private readonly wal: WalFlusher | undefined;
+  private readonly inline: InlineFlushGate | undefined;
+  private readonly begin: StatementSync;
+  private readonly commit: StatementSync;
   private queue: Pending[] = [];
   private scheduled = false;
   /** The newest committed revision (numbers the next write). */
@@ -69,6 +82,8 @@ export class GroupCommitter {
     revision: number;
     /** Flushes the WAL after commits; without it a batch is settled when it commits. */
     wal?: WalFlusher;
+    /** Lets lone writes flush inline (flushSync) when it allows; without it every flush is async. */
+    inline?: InlineFlushGate;
     /** Called as each batch is settled, with its events in revision order. */
     onCommit: (events: WatchEvent[], revision: number) => void;
   }) {
@@ -78,6 +93,10 @@ export class GroupCommitter {
     this.rev = opts.revision;
     this.visible = opts.revision;
     this.wal = opts.wal;
+    this.inline = opts.inline;
+    // Prepared once rather than parsed by exec() for every batch.
+    this.begin = opts.db.prepare('BEGIN IMMEDIATE');
+    this.commit = opts.db.prepare('COMMIT');
     this.onCommit = opts.onCommit;
   }
 
@@ -150,13 +169,13 @@ export class GroupCommitter {
     const outcomes: (WriteResult | StoreError)[] = [];
     let rev = this.rev;
     try {
-      this.db.exec('BEGIN IMMEDIATE');
+      this.begin.run();
       for (const p of batch) {
         const out = this.ops.apply(p.op, rev + 1);
         if (!(out instanceof StoreError)) rev = out.revision;
         outcomes.push(out);
       }
-      this.db.exec('COMMIT');
+      this.commit.run();
     } catch (err) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
       const msg = err instanceof Error ? err.message : String(err);
@@ -177,8 +196,29 @@ export class GroupCommitter {
       this.settle(committed);
       return;
     }
+    const lone = batch.length === 1 && this.queue.length === 0;
+    if (lone && !this.flushing && this.unflushed.length === 0) {
+      const now = performance.now();
+      if (this.inline?.allowed(now)) {
+        this.flushInline(committed, now);
+        return;
+      }
+    }
     this.unflushed.push(committed);
     this.startFlush();
+  }
+
+  /** Flushes a lone committed write on the loop, then settles it (see the file comment). */
+  private flushInline(committed: Committed, started: number): void {
+    try {
+      this.wal?.flushSync();
+    } catch (err) {
+      this.failFlush([committed], err);
+      return;
+    }
+    const now = performance.now();
+    this.inline?.record(now - started, now);
+    this.settle(committed);
   }
 
   /** Starts a WAL flush covering every committed batch, unless one is running. */

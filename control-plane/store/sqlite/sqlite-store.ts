@@ -34,6 +34,7 @@ import {
 import { Broadcaster } from '../watch-hub.ts';
 import { Compactor } from './compactor.ts';
 import { GroupCommitter } from './group-commit.ts';
+import { InlineFlushGate } from './inline-flush.ts';
 import { openDatabase, releaseOwner } from './open-db.ts';
 import { Reads } from './reads.ts';
 import { readLastRevision } from './schema.ts';
@@ -91,7 +92,7 @@ class SqliteStore implements Store {
       reads: this.reads,
       path: cfg.path,
       revision: readLastRevision(db),
-      ...(this.wal ? { wal: this.wal } : {}),
+      ...(this.wal ? { wal: this.wal, inline: new InlineFlushGate() } : {}),
       onCommit: (events, revision) => {
         this.hub.publish(events);
         this.compactor.noteCommit(revision);

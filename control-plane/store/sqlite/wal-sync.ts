@@ -6,23 +6,32 @@
  * fdatasync on libuv's thread pool. A commit counts as durable once a
  * flush that started after it has completed: then every frame it wrote is
  * on disk, which is what `synchronous = FULL` guarantees, while the event
- * loop goes on validating and answering other requests.
+ * loop goes on validating and answering other requests. (A lone write may
+ * be flushed inline with `flushSync` instead: see inline-flush.ts.)
  *
  * Only the `-wal` file and its directory are opened here, never the
  * database file itself: closing a descriptor of the database file would
  * drop SQLite's POSIX lock (see open-db.ts). SQLite keeps the WAL file
- * (same inode; a TRUNCATE checkpoint empties it in place) until the
- * database is closed; should the file we hold ever be unlinked, it is
- * opened again rather than flushed in vain.
+ * (same inode; checkpoints reuse or truncate it in place) until the
+ * database is closed, and with the exclusive lock no other connection
+ * can remove it, so the descriptor is opened once and reused. Only
+ * someone deleting the file by hand could unlink it: that is checked
+ * (one fstat) at most once a second rather than on every flush, which
+ * sits on each lone write's path; an unlinked WAL is opened again (and,
+ * being gone, fails the flush: the store stops taking writes).
  */
 import { closeSync, fdatasync, fdatasyncSync, fstatSync, fsyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+
+/** How often the held WAL descriptor is checked to still name the WAL file. */
+const CHECK_LINK_MS = 1000;
 
 /** Flushes one store's WAL file to disk, off the event loop. */
 export class WalSync {
   private readonly walPath: string;
   private readonly dir: string;
   private fd: number | undefined;
+  private checkedAt = 0;
 
   /** `path` is the database file; its WAL is `path-wal`. */
   constructor(path: string) {
@@ -42,7 +51,7 @@ export class WalSync {
     fdatasync(fd, done);
   }
 
-  /** The same, blocking (used when the store closes). */
+  /** The same, blocking: for a lone write while flushes are fast (inline-flush.ts), and at close. */
   flushSync(): void {
     fdatasyncSync(this.open());
   }
@@ -56,7 +65,12 @@ export class WalSync {
   // Opened at the first flush, which follows a commit: the WAL exists by then.
   private open(): number {
     if (this.fd !== undefined) {
-      if (fstatSync(this.fd).nlink > 0) return this.fd;
+      const now = performance.now();
+      if (now - this.checkedAt < CHECK_LINK_MS) return this.fd;
+      if (fstatSync(this.fd).nlink > 0) {
+        this.checkedAt = now;
+        return this.fd;
+      }
       this.close(); // not the WAL SQLite writes any more
     }
     const fd = openSync(this.walPath, 'r');
@@ -73,6 +87,7 @@ export class WalSync {
       throw err;
     }
     this.fd = fd;
+    this.checkedAt = performance.now();
     return fd;
   }
 }
