@@ -11,6 +11,7 @@ import { startAgent, type AgentOptions } from './agent.ts';
 
 const DEFAULT_POD_CIDR = '10.244.0.0/24';
 const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
+const DEFAULT_SERVICE_CIDR = '10.96.0.0/16';
 
 export const command: Command = {
   name: 'agent',
@@ -25,7 +26,9 @@ which the API server uses for kubectl logs.
 The pod network is a Docker bridge on the Node's spec.podCIDR (assigned by
 the control plane), or --pod-cidr when the control plane assigns none. Every
 other node's pod CIDR is routed via its InternalIP (host-gw: all nodes on one
-L2 segment); pod traffic leaving --cluster-cidr is masqueraded.
+L2 segment); pod traffic leaving --cluster-cidr is masqueraded. Service IPs
+and NodePorts are routed to ready pod IPs by iptables rules in skiff's own
+chains, applied atomically with iptables-restore.
 
 Stopping the agent leaves pods running; a new agent adopts them without
 restarting any.`,
@@ -64,6 +67,12 @@ restarting any.`,
       placeholder: 'CIDR',
       description: 'Pod CIDR of the whole cluster: routed between nodes, never masqueraded',
       default: DEFAULT_CLUSTER_CIDR,
+    },
+    'service-cidr': {
+      type: 'string',
+      placeholder: 'CIDR',
+      description: "Service ClusterIP range (as the API server's --service-cidr)",
+      default: DEFAULT_SERVICE_CIDR,
     },
     'pod-cidr': {
       type: 'string',
@@ -140,6 +149,7 @@ function agentOptions(v: CommandValues): AgentOptions {
     dataDir: text('data-dir') ?? '/var/lib/skiff/agent',
     defaultPodCidr: text('pod-cidr') ?? DEFAULT_POD_CIDR,
     clusterCidr: text('cluster-cidr') ?? DEFAULT_CLUSTER_CIDR,
+    serviceCidr: text('service-cidr') ?? DEFAULT_SERVICE_CIDR,
     kubeletPort: port,
     backoffBaseMs: seconds('backoff-base', '10'),
     backoffCapMs: seconds('backoff-cap', '300'),

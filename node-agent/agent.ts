@@ -8,6 +8,8 @@
  *                    runtime relist (pleg.ts) and the probes; statuses
  *                    written through status-manager.ts
  *   server/          the kubelet HTTP API (/healthz, /pods, /containerLogs)
+ *   network/         routes to other nodes' pod CIDRs, FORWARD and masquerade
+ *   proxy/           service IPs to ready pod IPs with iptables-restore
  *
  * Safe to restart at any time: containers carry their identity in labels,
  * so a new agent adopts what runs. While the API server is away, pods keep
@@ -23,6 +25,7 @@ import { rootLogger, type Logger } from '../control-plane/api/log.ts';
 import { findResource, type ResourceInfo } from '../control-plane/api/resources.ts';
 import type { Pod } from '../control-plane/api/types.ts';
 import { startPodNetwork } from './agent-network.ts';
+import { startServiceProxy } from './agent-proxy.ts';
 import { Backoff } from './kubelet/backoff.ts';
 import { systemClock } from './kubelet/clock.ts';
 import { ExecMounter } from './kubelet/mounter.ts';
@@ -53,6 +56,8 @@ export interface AgentOptions {
   dataDir: string;
   /** The pod CIDR of the whole cluster (every node's podCIDR lies in it). */
   clusterCidr: string;
+  /** The Service ClusterIP range; addresses in it that no Service owns are rejected. */
+  serviceCidr: string;
   /** The pod subnet when the Node has no spec.podCIDR. */
   defaultPodCidr: string;
   kubeletPort: number;
@@ -105,6 +110,15 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     nodeName: o.nodeName,
     clusterCidr: o.clusterCidr,
     bridge: bridgeNameFor(POD_NETWORK),
+    log,
+    signal: ac.signal,
+  });
+
+  const proxy = await startServiceProxy({
+    client,
+    nodeName: o.nodeName,
+    clusterCidr: o.clusterCidr,
+    serviceCidr: o.serviceCidr,
     log,
     signal: ac.signal,
   });
@@ -210,6 +224,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       clearInterval(gc);
       probes.stop();
       await w.stop();
+      await proxy.stop();
       await server.close();
       await node.stop();
       await events.flush(5_000);

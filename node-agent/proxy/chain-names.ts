@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 
-/** Every chain skiff's proxy owns starts with this; nothing else is ever flushed or deleted. */
+/** Every chain skiff's proxy owns starts with this (see isProxyChain: not every such chain is the proxy's). */
 export const CHAIN_PREFIX = 'SKIFF-';
 
 /** nat and filter: dispatch by ClusterIP:port (nat) or REJECT of unserved ones (filter). */
@@ -24,6 +24,26 @@ export const EXTERNAL_SERVICES_CHAIN = 'SKIFF-EXTERNAL-SERVICES';
 export const FORWARD_CHAIN = 'SKIFF-FORWARD';
 /** nat and filter: always empty; its absence means someone flushed our rules. */
 export const CANARY_CHAIN = 'SKIFF-PROXY-CANARY';
+
+const FIXED_CHAINS = new Set([
+  'SKIFF-SERVICES',
+  'SKIFF-NODEPORTS',
+  'SKIFF-MARK-MASQ',
+  'SKIFF-POSTROUTING',
+  'SKIFF-EXTERNAL-SERVICES',
+  'SKIFF-FORWARD',
+  'SKIFF-PROXY-CANARY',
+]);
+const HASHED_PREFIXES = ['SKIFF-SVC-', 'SKIFF-EXT-', 'SKIFF-SEP-'];
+
+/**
+ * Whether the proxy owns `chain`: its fixed chains and its hashed per-service
+ * chains. Other SKIFF-* chains (the pod network's SKIFF-POD-*, the local
+ * cluster's fence) belong to other parts of skiff and are never touched here.
+ */
+export function isProxyChain(chain: string): boolean {
+  return FIXED_CHAINS.has(chain) || HASHED_PREFIXES.some((p) => chain.startsWith(p));
+}
 
 /** iptables refuses chain names longer than this (XT_EXTENSION_MAXNAMELEN - 1). */
 export const MAX_CHAIN_NAME = 28;

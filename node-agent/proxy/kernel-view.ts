@@ -10,7 +10,7 @@
  * 255.255.255.255 --rsource" of xt_recent) and MARK's --or-mark/--xor-mark
  * as --set-xmark. canonicalRule() maps both forms to one key.
  */
-import { CHAIN_PREFIX } from './chain-names.ts';
+import { isProxyChain } from './chain-names.ts';
 import type { PresentChains } from './plan-sync.ts';
 import { TABLES, type Ruleset, type TableName } from './ruleset.ts';
 import { parseSave } from './saved-rules.ts';
@@ -84,7 +84,7 @@ export function kernelView(
   for (const table of TABLES) {
     const chains = parseSave(saved[table], table);
     for (const [chain, rules] of chains) {
-      if (!chain.startsWith(CHAIN_PREFIX)) continue;
+      if (!isProxyChain(chain)) continue;
       present[table].push(chain);
       const want = desired[table].get(chain);
       base[table].set(chain, want && sameChain(want, rules) ? want : rules);
@@ -101,7 +101,7 @@ export function savedCounts(saved: Readonly<Record<TableName, string>>): Map<str
   const out = new Map<string, number>();
   for (const table of TABLES) {
     for (const [chain, rules] of parseSave(saved[table], table)) {
-      if (chain.startsWith(CHAIN_PREFIX)) out.set(`${table}/${chain}`, rules.length);
+      if (isProxyChain(chain)) out.set(`${table}/${chain}`, rules.length);
     }
   }
   return out;

@@ -11,7 +11,7 @@
  * rewritten chain jumps to it any more, so each committed state is
  * consistent. filter and nat never jump into each other.
  */
-import { CHAIN_PREFIX } from './chain-names.ts';
+import { isProxyChain } from './chain-names.ts';
 import { TABLES, type Ruleset, type TableName } from './ruleset.ts';
 
 /** What one sync writes. */
@@ -46,7 +46,7 @@ export function planSync(next: Ruleset, prev?: Ruleset, present?: PresentChains)
     const stale = new Set<string>();
     for (const c of had?.keys() ?? []) if (!want.has(c)) stale.add(c);
     for (const c of present?.[table] ?? []) {
-      if (c.startsWith(CHAIN_PREFIX) && !want.has(c)) stale.add(c);
+      if (isProxyChain(c) && !want.has(c)) stale.add(c);
     }
     const remove = [...stale].sort();
     if (write.length === 0 && remove.length === 0) continue;

@@ -1,0 +1,40 @@
+/**
+ * The agent's service proxy: the iptables backend detected as kube-proxy
+ * does (nft or legacy, whichever holds rules), then the proxier of
+ * node-agent/proxy/ on Services and Endpoints, writing skiff's chains with
+ * iptables-restore --noflush. Rules stay in place when the agent stops, so
+ * service IPs keep working while it restarts.
+ */
+import type { ApiClient } from '../control-plane/api/client/client.ts';
+import type { Logger } from '../control-plane/api/log.ts';
+import { ExecConntrack } from './proxy/conntrack.ts';
+import { execCommand } from './proxy/exec-command.ts';
+import { detectBackend } from './proxy/iptables-backend.ts';
+import { ExecIptables } from './proxy/iptables.ts';
+import { startProxy, type Proxy } from './proxy/proxier.ts';
+
+export interface AgentProxyOptions {
+  client: ApiClient;
+  nodeName: string;
+  clusterCidr: string;
+  serviceCidr: string;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+/** Detects the backend and starts the proxier; resolves once it runs (its first sync follows). */
+export async function startServiceProxy(o: AgentProxyOptions): Promise<Proxy> {
+  const detected = await detectBackend(execCommand());
+  const log = o.log.child({ component: 'proxy' });
+  log.info('Service proxy starting', { ...detected });
+  return startProxy({
+    client: o.client,
+    iptables: new ExecIptables({ backend: detected.backend }),
+    conntrack: new ExecConntrack(),
+    clusterCIDR: o.clusterCidr,
+    serviceCIDR: o.serviceCidr,
+    nodeName: o.nodeName,
+    log,
+    signal: o.signal,
+  });
+}
