@@ -99,10 +99,23 @@ export function nodePorts(s: CycleState, node: NodeInfo): Rejection | undefined 
  * the pod count is at allocatable pods.
  */
 export function resourcesFit(s: CycleState, node: NodeInfo): Rejection | undefined {
-  const reasons: string[] = [];
   const req = s.pod.requests;
   const free = node.allocatable;
   const used = node.requested;
+  // The common case, checked for every evaluated node without allocating.
+  if (
+    node.pods.size + 1 <= free.pods &&
+    !(req.milliCpu > 0 && req.milliCpu > free.milliCpu - used.milliCpu) &&
+    !(req.memory > 0 && req.memory > free.memory - used.memory) &&
+    !(
+      req.ephemeralStorage > 0 &&
+      req.ephemeralStorage > free.ephemeralStorage - used.ephemeralStorage
+    ) &&
+    req.scalars === undefined
+  ) {
+    return undefined;
+  }
+  const reasons: string[] = [];
   if (node.pods.size + 1 > free.pods) reasons.push(REASON_TOO_MANY_PODS);
   if (req.milliCpu > 0 && req.milliCpu > free.milliCpu - used.milliCpu) {
     reasons.push('Insufficient cpu');
@@ -153,9 +166,15 @@ export const FILTERS: readonly ((s: CycleState, node: NodeInfo) => Rejection | u
 
 /** The first rejection of `node` for the pod, or undefined when the pod fits. */
 export function runFilters(s: CycleState, node: NodeInfo): Rejection | undefined {
-  for (const f of FILTERS) {
-    const r = f(s, node);
-    if (r) return r;
-  }
-  return undefined;
+  // FILTERS in order, called directly: this runs for hundreds of nodes per pod, and
+  // direct calls can be inlined where a loop over the array cannot.
+  return (
+    nodeUnschedulable(s, node) ??
+    nodeName(s, node) ??
+    taintToleration(s, node) ??
+    nodeAffinity(s, node) ??
+    nodePorts(s, node) ??
+    resourcesFit(s, node) ??
+    interPodAntiAffinity(s, node)
+  );
 }

@@ -65,6 +65,18 @@ export function podInfoOf(pod: Pod): PodInfo {
   return info;
 }
 
+/**
+ * The PodInfo of a copy of `pod` with spec.nodeName set to `nodeName` (what
+ * the scheduler assumes while the binding is in flight), derived from the
+ * pod's own PodInfo instead of computed again; `info.pod` is that copy.
+ */
+export function assumedPodInfo(pod: Pod, nodeName: string): PodInfo {
+  const assumed: Pod = { ...pod, spec: { ...pod.spec, nodeName } as Pod['spec'] };
+  const info: PodInfo = { ...podInfoOf(pod), pod: assumed, nodeName };
+  cache.set(assumed, info);
+  return info;
+}
+
 /** "namespace/name" of a pod. */
 export function podKey(pod: Pod): string {
   return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;

@@ -154,7 +154,7 @@ function pickBest(
   snapshot: ClusterSnapshot,
   opts: ScheduleOptions,
 ): NodeInfo {
-  const random = opts.random ?? Math.random;
+  const random = opts.random;
   const totals = scoreNodes(s, nodes, preferredTerms(s.pod.pod), snapshot);
   let best = 0;
   let ties = 1;
@@ -166,7 +166,8 @@ function pickBest(
       ties = 1;
     } else if (t === b) {
       ties++;
-      if (Math.floor(random() * ties) === 0) best = i;
+      // Math.random called directly can be inlined (no boxed number per tie).
+      if (Math.floor((random === undefined ? Math.random() : random()) * ties) === 0) best = i;
     }
   }
   return nodes[best] as NodeInfo;

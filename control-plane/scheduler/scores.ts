@@ -135,7 +135,11 @@ export function spreadScores(
   );
 }
 
-/** Weighted totals for `nodes`, in the same order. */
+/**
+ * Weighted totals for `nodes`, in the same order: the sum of each plugin's
+ * normalized score times its weight, as if every plugin scored the list
+ * and normalized it separately (defaultNormalize), in one pass per list.
+ */
 export function scoreNodes(
   s: CycleState,
   nodes: readonly NodeInfo[],
@@ -143,24 +147,47 @@ export function scoreNodes(
   snapshot: ClusterSnapshot,
 ): number[] {
   const w = SCORE_WEIGHTS;
-  const taints = defaultNormalize(
-    nodes.map((n) => taintTolerationRaw(s, n)),
-    true,
-  );
-  const affinity =
-    preferred.length === 0
-      ? undefined
-      : defaultNormalize(
-          nodes.map((n) => nodeAffinityRaw(preferred, n)),
-          false,
-        );
-  const spread = spreadScores(s, nodes, snapshot);
-  return nodes.map(
-    (n, i) =>
-      w.leastAllocated * leastAllocatedScore(s, n) +
-      w.balancedAllocation * balancedAllocationScore(s, n) +
-      w.taintToleration * (taints[i] as number) +
-      w.nodeAffinity * (affinity?.[i] ?? 0) +
-      w.spread * (spread[i] as number),
-  );
+  const n = nodes.length;
+  // Runs for hundreds of nodes per pod: raw scores go to reused scratch arrays.
+  if (scratch.taint.length < n)
+    scratch = { taint: new Float64Array(n), affinity: new Float64Array(n) };
+  const taintRaw = scratch.taint;
+  const affinityRaw = scratch.affinity;
+  let taintMax = 0;
+  let affinityMax = 0;
+  for (let i = 0; i < n; i++) {
+    const node = nodes[i] as NodeInfo;
+    const t = node.taints.length === 0 ? 0 : taintTolerationRaw(s, node);
+    taintRaw[i] = t;
+    if (t > taintMax) taintMax = t;
+    if (preferred.length > 0) {
+      const a = nodeAffinityRaw(preferred, node);
+      affinityRaw[i] = a;
+      if (a > affinityMax) affinityMax = a;
+    }
+  }
+  const spread = s.pod.ownerUid === undefined ? undefined : spreadScores(s, nodes, snapshot);
+  const totals = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const node = nodes[i] as NodeInfo;
+    // defaultNormalize: reversed for taints (all 100 when none counts), as is for affinity.
+    const taint =
+      taintMax === 0
+        ? MAX_NODE_SCORE
+        : MAX_NODE_SCORE - Math.trunc((MAX_NODE_SCORE * (taintRaw[i] as number)) / taintMax);
+    const affinity =
+      affinityMax === 0
+        ? 0
+        : Math.trunc((MAX_NODE_SCORE * (affinityRaw[i] as number)) / affinityMax);
+    totals[i] =
+      w.leastAllocated * leastAllocatedScore(s, node) +
+      w.balancedAllocation * balancedAllocationScore(s, node) +
+      w.taintToleration * taint +
+      w.nodeAffinity * affinity +
+      w.spread * (spread === undefined ? 0 : (spread[i] as number));
+  }
+  return totals;
 }
+
+// Raw taint and affinity scores of the list being scored (one list at a time: scoring is synchronous).
+let scratch = { taint: new Float64Array(1024), affinity: new Float64Array(1024) };

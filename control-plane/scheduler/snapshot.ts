@@ -10,7 +10,7 @@
  */
 import type { Node, Pod } from '../api/types.ts';
 import { NodeInfo, bump } from './node-info.ts';
-import { podInfoOf, podKey, type PodInfo } from './pod-info.ts';
+import { assumedPodInfo, podInfoOf, podKey, type PodInfo } from './pod-info.ts';
 
 export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
 export const LABEL_ZONE = 'topology.kubernetes.io/zone';
@@ -109,7 +109,7 @@ export class ClusterSnapshot {
 
   /** Counts `pod` on `nodeName` as the scheduler decided, before the binding is confirmed. */
   assume(pod: Pod, nodeName: string): void {
-    this.upsertPod({ ...pod, spec: { ...pod.spec, nodeName } });
+    this.upsertPod(assumedPodInfo(pod, nodeName).pod);
   }
 
   /** The node a pod is counted on, if any. */

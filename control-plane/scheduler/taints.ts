@@ -52,10 +52,18 @@ export function countIntolerablePreferNoSchedule(
   taints: readonly Taint[],
   tolerations: readonly Toleration[],
 ): number {
+  // Runs for every scored node: no allocation, and nothing to do for untainted nodes.
   let n = 0;
-  const relevant = tolerations.filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
   for (const taint of taints) {
-    if (taint.effect === 'PreferNoSchedule' && !toleratedBy(relevant, taint)) n++;
+    if (taint.effect !== 'PreferNoSchedule') continue;
+    let tolerated = false;
+    for (const t of tolerations) {
+      if ((!t.effect || t.effect === 'PreferNoSchedule') && toleratesTaint(t, taint)) {
+        tolerated = true;
+        break;
+      }
+    }
+    if (!tolerated) n++;
   }
   return n;
 }

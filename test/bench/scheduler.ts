@@ -6,28 +6,32 @@
  * Running, so the API carries the scheduler's work and the heartbeats
  * only), 5,000 pending pods created first (not timed), then the scheduler
  * (this process) starts and binds them all. Pods bound per second run from
- * the first to the last bind a pod watch shows.
+ * the first to the last bind a pod watch shows; the watch runs in a child
+ * process of its own, so that this process holds only what is measured
+ * (children: parts/scheduler-children.ts).
  *
  * Baseline at 1,000 nodes: the same 5,000 bindings issued through the API
  * with no scheduling logic (round-robin nodes, the scheduler's in-flight
- * limit), measured the same way. Ratio = scheduler / raw.
+ * limit, the same client and kept-alive connections), measured the same
+ * way. Ratio = median scheduler rate / median raw rate.
  *
  * Each figure is the median of ROUNDS rounds (default 3, SKIFF_BENCH_ROUNDS),
  * the pods of a round deleted before the next, since the shared 2-core
- * machines are noisy.
+ * machines are noisy. At 1,000 nodes scheduler and raw rounds alternate
+ * (scheduler, raw, scheduler, raw, ...) on one cluster, so that load from
+ * elsewhere and the store's growth weigh on both alike.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { ApiClient } from '../../control-plane/api/client/client.ts';
 import { createLogger } from '../../control-plane/api/log.ts';
 import { findResource, type ResourceInfo } from '../../control-plane/api/resources.ts';
 import type { Pod } from '../../control-plane/api/types.ts';
 import { startScheduler } from '../../control-plane/scheduler/scheduler.ts';
 import { heading, pool, report, round, row } from './lib.ts';
+import { startChild, stopChild, watchBinds } from './parts/scheduler-children.ts';
 
 const PODS = findResource('', 'v1', 'pods') as ResourceInfo;
 const NAMESPACES = findResource('', 'v1', 'namespaces') as ResourceInfo;
@@ -37,53 +41,9 @@ const NODE_COUNTS = (process.env.SKIFF_BENCH_NODES ?? '100,1000,5000').split(','
 // Binds in flight, the scheduler's default (SKIFF_BENCH_IN_FLIGHT to experiment).
 const IN_FLIGHT = Number(process.env.SKIFF_BENCH_IN_FLIGHT ?? 128);
 const ROUNDS = Number(process.env.SKIFF_BENCH_ROUNDS ?? 3);
-const SELF = fileURLToPath(import.meta.url);
 const quiet = createLogger({}, { level: 'warn' });
 
-if (process.argv[2] === '--child-server') await serveChild(process.argv[3] ?? '');
-else if (process.argv[2] === '--child-hollow')
-  await hollowChild(process.argv[3] ?? '', Number(process.argv[4]));
-else await main();
-
-/** Child: a real API server over a SQLite file, until SIGTERM or the parent goes. */
-async function serveChild(dir: string): Promise<void> {
-  const { openStore } = await import('../../control-plane/store/index.ts');
-  const { startApiServer } = await import('../../control-plane/apiserver/server.ts');
-  const store = await openStore({ backend: 'sqlite', path: join(dir, 'state.db'), logger: quiet });
-  const api = await startApiServer({ store, listen: '127.0.0.1:0', logger: quiet });
-  await api.ready;
-  process.stdout.write(JSON.stringify({ url: api.url }) + '\n');
-  const shutdown = async (): Promise<void> => {
-    setTimeout(() => process.exit(1), 5_000).unref(); // never hang on the way out
-    await api.close();
-    await store.close();
-    process.exit(0);
-  };
-  exitWithParent(shutdown);
-}
-
-/** Child: `count` hollow nodes against `url`, until SIGTERM or the parent goes. */
-async function hollowChild(url: string, count: number): Promise<void> {
-  const { startHollowNodes } = await import('../../control-plane/hollow/hollow-nodes.ts');
-  const ac = new AbortController();
-  const client = new ApiClient({ server: url, timeoutMs: 120_000 });
-  const names = Array.from({ length: count }, (_, i) => `hollow-${i}`);
-  const nodes = await startHollowNodes({
-    client,
-    names,
-    reportPods: false,
-    logger: quiet,
-    signal: ac.signal,
-  });
-  process.stdout.write(JSON.stringify({ ready: true }) + '\n');
-  const shutdown = async (): Promise<void> => {
-    setTimeout(() => process.exit(1), 5_000).unref(); // never hang on the way out
-    ac.abort();
-    await nodes.done;
-    process.exit(0);
-  };
-  exitWithParent(shutdown);
-}
+await main();
 
 async function main(): Promise<void> {
   const figures: Record<string, number> = {};
@@ -99,15 +59,18 @@ async function main(): Promise<void> {
   for (const nodes of NODE_COUNTS) {
     await withCluster(nodes, async (client) => {
       heading(`${nodes} hollow nodes`);
-      const sched = await rounds((i) => scheduleAll(client, `sched-${i}`));
-      row(`scheduler: pods bound/s at ${nodes} nodes`, sched, 'pods/s');
-      figures[`sched_pods_per_s_${nodes}`] = round(sched, 1);
-      if (nodes === 1_000) {
-        const raw = await rounds((i) => bindRaw(client, nodes, `raw-${i}`));
+      const withRaw = nodes === 1_000;
+      const [sched, raw] = await rounds({
+        scheduler: (i) => scheduleAll(client, `sched-${i}`),
+        ...(withRaw ? { raw: (i: number) => bindRaw(client, nodes, `raw-${i}`) } : {}),
+      });
+      row(`scheduler: pods bound/s at ${nodes} nodes`, sched as number, 'pods/s');
+      figures[`sched_pods_per_s_${nodes}`] = round(sched as number, 1);
+      if (raw !== undefined) {
         row('raw bindings/s (no scheduling logic)', raw, 'binds/s');
         figures.raw_bind_per_s = round(raw, 1);
-        figures.sched_ratio_1000 = round(sched / raw, 3);
-        row('scheduler vs raw ceiling at 1,000 nodes', sched, 'pods/s', raw);
+        figures.sched_ratio_1000 = round((sched as number) / raw, 3);
+        row('scheduler vs raw ceiling at 1,000 nodes', sched as number, 'pods/s', raw);
       }
     });
   }
@@ -124,32 +87,19 @@ async function main(): Promise<void> {
   report(figures);
 }
 
-// The median of ROUNDS runs of `fn`, each printed.
-async function rounds(fn: (i: number) => Promise<number>): Promise<number> {
-  const results: number[] = [];
+// ROUNDS rounds of each measurement, alternating within a round; the median of each, in order.
+async function rounds(fns: Record<string, (i: number) => Promise<number>>): Promise<number[]> {
+  const results = Object.keys(fns).map((): number[] => []);
   for (let i = 0; i < ROUNDS; i++) {
-    const r = await fn(i);
-    process.stdout.write(`  round ${i + 1}: ${round(r, 1)}/s\n`);
-    results.push(r);
+    for (const [k, [name, fn]] of Object.entries(fns).entries()) {
+      const r = await fn(i);
+      process.stdout.write(
+        `  round ${i + 1} ${name}: ${round(r, 1)}/s (load ${round(loadavg()[0] ?? 0, 2)})\n`,
+      );
+      results[k]?.push(r);
+    }
   }
-  return results.sort((a, b) => a - b)[Math.floor(results.length / 2)] as number;
-}
-
-// A child stops on SIGTERM, when stdin closes, or when its parent is gone (re-parented).
-function exitWithParent(stop: () => Promise<void>): void {
-  const parent = process.ppid;
-  let stopping = false;
-  const shutdown = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    await stop();
-  };
-  process.on('SIGTERM', () => void shutdown());
-  process.stdin.on('end', () => void shutdown());
-  process.stdin.resume();
-  setInterval(() => {
-    if (process.ppid !== parent) void shutdown();
-  }, 1_000).unref();
+  return results.map((rs) => rs.sort((a, b) => a - b)[Math.floor(rs.length / 2)] as number);
 }
 
 function target(what: string, value: number | undefined, ok: (v: number) => boolean): void {
@@ -165,12 +115,12 @@ async function withCluster(nodes: number, fn: (client: ApiClient) => Promise<voi
   process.on('exit', kill);
   let client: ApiClient | undefined;
   try {
-    const server = await startChild(['--child-server', dir], 'url');
+    const server = await startChild(['--server', dir], 'url');
     children.push(server.child);
     const url = server.msg.url as string;
     client = new ApiClient({ server: url, timeoutMs: 120_000 });
     const t0 = performance.now();
-    const hollow = await startChild(['--child-hollow', url, String(nodes)], 'ready');
+    const hollow = await startChild(['--hollow', url, String(nodes)], 'ready');
     children.push(hollow.child);
     process.stdout.write(
       `registered ${nodes} hollow nodes in ${round((performance.now() - t0) / 1000, 1)} s\n`,
@@ -216,7 +166,7 @@ function benchPod(ns: string, i: number): Pod {
 // The scheduler binds every pod; pods/s from the first to the last bind the watch saw.
 async function scheduleAll(client: ApiClient, ns: string): Promise<number> {
   await createPods(client, ns);
-  const watch = await bindWatch(client, ns);
+  const watch = await watchBinds(client.server, ns, POD_COUNT);
   const ac = new AbortController();
   const s = startScheduler({
     client,
@@ -234,6 +184,7 @@ async function scheduleAll(client: ApiClient, ns: string): Promise<number> {
     return rate;
   } finally {
     ac.abort();
+    await watch.stop();
     await s.done;
     const st = s.stats();
     process.stdout.write(
@@ -251,64 +202,14 @@ async function deletePods(client: ApiClient, ns: string): Promise<void> {
 // The same bindings without scheduling: node i mod N, IN_FLIGHT at once.
 async function bindRaw(client: ApiClient, nodes: number, ns: string): Promise<number> {
   await createPods(client, ns);
-  const watch = await bindWatch(client, ns);
-  await pool(POD_COUNT, IN_FLIGHT, (i) =>
-    client.bind({ name: `pod-${i}`, namespace: ns }, `hollow-${i % nodes}`),
-  );
-  const rate = await watch.done;
-  await deletePods(client, ns);
-  return rate;
-}
-
-// Watches the namespace's pods; `done` resolves with binds/s once all POD_COUNT are bound.
-async function bindWatch(client: ApiClient, ns: string): Promise<{ done: Promise<number> }> {
-  const list = await client.list<Pod>(PODS, { namespace: ns, limit: 1 });
-  const ac = new AbortController();
-  const events = client.watch<Pod>(PODS, {
-    namespace: ns,
-    resourceVersion: list.metadata.resourceVersion,
-    signal: ac.signal,
-  });
-  const done = (async () => {
-    const bound = new Set<string>();
-    let first = 0;
-    let last = 0;
-    for await (const ev of events) {
-      if (ev.type !== 'MODIFIED' || !ev.object.spec?.nodeName) continue;
-      const name = ev.object.metadata.name ?? '';
-      if (bound.has(name)) continue;
-      bound.add(name);
-      last = performance.now();
-      if (bound.size === 1) first = last;
-      if (bound.size === POD_COUNT) break;
-    }
-    ac.abort();
-    return ((POD_COUNT - 1) / (last - first)) * 1000;
-  })();
-  return { done };
-}
-
-async function startChild(
-  args: string[],
-  key: string,
-): Promise<{ child: ChildProcess; msg: Record<string, unknown> }> {
-  const child = spawn(process.execPath, [SELF, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const msg = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`child ${args[0]} exited with ${code}`)));
-    lines.on('line', (line) => {
-      const m = JSON.parse(line) as Record<string, unknown>;
-      if (key in m) resolve(m);
-    });
-  });
-  return { child, msg };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(t);
+  const watch = await watchBinds(client.server, ns, POD_COUNT);
+  try {
+    await pool(POD_COUNT, IN_FLIGHT, (i) =>
+      client.bind({ name: `pod-${i}`, namespace: ns }, `hollow-${i % nodes}`),
+    );
+    return await watch.done;
+  } finally {
+    await watch.stop();
+    await deletePods(client, ns);
+  }
 }

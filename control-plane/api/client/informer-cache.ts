@@ -108,6 +108,12 @@ function sameVersion(a: KubeObject, b: KubeObject): boolean {
 function isOlder(a: KubeObject, b: KubeObject): boolean {
   const ra = a.metadata?.resourceVersion;
   const rb = b.metadata?.resourceVersion;
-  if (!ra || !rb || !/^\d+$/.test(ra) || !/^\d+$/.test(rb)) return false;
-  return BigInt(ra) < BigInt(rb);
+  if (!ra || !rb || !DECIMAL.test(ra) || !DECIMAL.test(rb)) return false;
+  // Runs for every watch event: compare digits, not BigInts (same order, leading zeros aside).
+  const da = ra.replace(LEADING_ZEROS, '');
+  const db = rb.replace(LEADING_ZEROS, '');
+  return da.length !== db.length ? da.length < db.length : da < db;
 }
+
+const DECIMAL = /^\d+$/;
+const LEADING_ZEROS = /^0+(?=\d)/;

@@ -72,6 +72,8 @@ export class Informer<T extends KubeObject = KubeObject> {
   private rv = '';
   // Serializes handler calls of the watch loop and the resync timer.
   private chain: Promise<void> = Promise.resolve();
+  // Dispatches on `chain` not yet finished.
+  private queued = 0;
 
   constructor(opts: InformerOptions) {
     this.opts = opts;
@@ -190,7 +192,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     this.rv = list.metadata?.resourceVersion ?? '';
     await this.dispatch(this.cache.replace(list.items));
     if (!this.synced) {
-      await this.emit('synced', []);
+      await this.emitSynced();
       this.synced = true;
       this.resolveReady();
     }
@@ -212,7 +214,10 @@ export class Informer<T extends KubeObject = KubeObject> {
       backoff.reset();
       const delta = this.cache.apply(ev);
       this.rv = ev.object.metadata?.resourceVersion ?? this.rv;
-      if (delta) await this.dispatch([delta]);
+      if (delta) {
+        const pending = this.dispatchNow(delta);
+        if (pending) await pending;
+      }
     }
     return seen;
   }
@@ -234,25 +239,71 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private dispatch(deltas: Delta<T>[]): Promise<void> {
+    this.queued++;
     this.chain = this.chain.then(async () => {
-      for (const d of deltas) {
-        if (d.type === 'update') await this.emit('update', [d.old, d.object]);
-        else await this.emit(d.type, [d.object]);
-      }
+      for (const d of deltas) await this.emitFrom(d, 0);
+      this.queued--;
     });
     return this.chain;
   }
 
-  private async emit<K extends keyof Handlers<T>>(
-    event: K,
-    args: Parameters<Handlers<T>[K]>,
-  ): Promise<void> {
-    for (const fn of this.handlers[event]) {
+  /**
+   * One watch event's delta. With nothing queued before it, its handlers
+   * run at once and, when all of them are synchronous (a scheduler's or a
+   * controller's map-to-key handlers), no promise is made at all: this runs
+   * for every event of every watch. Returns what to await before the next
+   * event, if anything.
+   */
+  private dispatchNow(d: Delta<T>): Promise<void> | undefined {
+    if (this.queued > 0) return this.dispatch([d]);
+    const count = this.handlers[d.type].length;
+    for (let i = 0; i < count; i++) {
+      const pending = this.call(d, i);
+      if (pending === undefined) continue;
+      // An async handler: it and the handlers after it finish before anything else runs.
+      this.queued++;
+      this.chain = this.chain.then(async () => {
+        await pending;
+        await this.emitFrom(d, i + 1);
+        this.queued--;
+      });
+      return this.chain;
+    }
+    return undefined;
+  }
+
+  // Runs the delta's handlers from index `from` in order, awaiting each.
+  private async emitFrom(d: Delta<T>, from: number): Promise<void> {
+    for (let i = from; i < this.handlers[d.type].length; i++) await this.call(d, i);
+  }
+
+  // Calls handler `i` of the delta's event; a promise (never rejecting) only if it made one.
+  private call(d: Delta<T>, i: number): Promise<void> | undefined {
+    const fail = (err: unknown): void =>
+      this.log.error('Informer handler failed', { event: d.type, err: err as Error });
+    try {
+      const result =
+        d.type === 'update'
+          ? (this.handlers.update[i] as Handlers<T>['update'])(d.old, d.object)
+          : (this.handlers[d.type][i] as Handlers<T>['add'])(d.object);
+      return isPromiseLike(result) ? Promise.resolve(result).catch(fail) : undefined;
+    } catch (err) {
+      fail(err);
+      return undefined;
+    }
+  }
+
+  private async emitSynced(): Promise<void> {
+    for (const fn of this.handlers.synced) {
       try {
-        await (fn as (...a: unknown[]) => void | Promise<void>)(...args);
+        await fn();
       } catch (err) {
-        this.log.error('Informer handler failed', { event, err: err as Error });
+        this.log.error('Informer handler failed', { event: 'synced', err: err as Error });
       }
     }
   }
+}
+
+function isPromiseLike(v: unknown): v is PromiseLike<void> {
+  return typeof (v as { then?: unknown } | undefined)?.then === 'function';
 }

@@ -1,14 +1,18 @@
 /**
- * The HTTP layer under ApiClient: node:http or node:https with one
- * keep-alive agent per client. HTTPS carries the CA, client certificate and
- * key from the connection settings, so TLS (a later issue) needs no change
- * here. Two calls: `send` buffers a whole response under a deadline; `open`
- * returns a response stream for watches, with no deadline but an optional
- * idle timeout.
+ * The HTTP layer under ApiClient. Two calls: `send` buffers a whole
+ * response under a deadline, over kept-alive HTTP/1.1 connections of a
+ * ConnectionPool (connection-pool.ts: one socket write per request, no
+ * node:http machinery, since every API call of every component comes
+ * through here); `open` returns a node:http response stream for watches,
+ * with no deadline but an optional idle timeout. HTTPS carries the CA,
+ * client certificate and key from the connection settings on both.
  */
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
+import tls from 'node:tls';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { ConnectionPool, PoolError } from './connection-pool.ts';
 
 /** Where and how to connect: what a kubeconfig context resolves to. */
 export interface ConnectionSettings {
@@ -63,12 +67,19 @@ export class TransportError extends Error {
 // Methods a request may be resent with when a kept-alive socket turned out
 // to be closed by the server before it answered (Node's documented race).
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+// What node:http refuses in a path and in header fields (ERR_UNESCAPED_CHARACTERS, ERR_INVALID_CHAR).
+const BAD_PATH = /[^\u0021-\u00ff]/;
+const BAD_VALUE = /[^\t\u0020-\u007e\u0080-\u00ff]/;
+const TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/;
+const NON_ASCII = /[^\u0000-\u007f]/;
 
 export class Transport {
   readonly base: URL;
   private readonly agent: http.Agent;
   private readonly module: typeof http | typeof https;
+  private readonly pool: ConnectionPool;
   private readonly token: string | undefined;
+  private readonly basePath: string;
 
   constructor(settings: ConnectionSettings, opts: { maxSockets?: number } = {}) {
     let url: URL;
@@ -81,7 +92,10 @@ export class Transport {
       throw new Error(`API server URL "${settings.server}" must start with http:// or https://`);
     }
     this.base = url;
+    this.basePath = url.pathname.replace(/\/$/, '');
     this.token = settings.token;
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
     // LIFO reuses the warmest socket and lets idle ones expire (Node's advice for keep-alive).
     const common = {
       keepAlive: true,
@@ -89,34 +103,43 @@ export class Transport {
       scheduling: 'lifo' as const,
     };
     if (url.protocol === 'https:') {
-      this.module = https;
-      this.agent = new https.Agent({
-        ...common,
+      const tlsOpts = {
         ca: settings.ca,
         cert: settings.cert,
         key: settings.key,
         rejectUnauthorized: settings.insecureSkipTlsVerify !== true,
-        servername: settings.tlsServerName,
-      });
+        // SNI takes a name, never an address (as https.Agent decides).
+        servername: settings.tlsServerName ?? (net.isIP(host) ? undefined : host),
+      };
+      this.module = https;
+      this.agent = new https.Agent({ ...common, ...tlsOpts });
+      this.pool = new ConnectionPool(
+        () => tls.connect({ host, port, ...tlsOpts, ALPNProtocols: ['http/1.1'] }),
+        common.maxSockets,
+      );
     } else {
       this.module = http;
       this.agent = new http.Agent(common);
+      this.pool = new ConnectionPool(() => net.connect({ host, port }), common.maxSockets);
     }
   }
 
   /** The full URL of `path`, for messages. */
   urlOf(path: string): string {
-    return this.base.origin + this.base.pathname.replace(/\/$/, '') + path;
+    return this.base.origin + this.basePath + path;
   }
 
   /** Sends a request and buffers the response, whatever its status. */
   async send(req: HttpRequest): Promise<HttpResponse> {
+    const head = this.head(req);
     try {
-      return await this.sendOnce(req);
+      return await this.sendOnce(req, head);
     } catch (err) {
-      if (!(err instanceof RetryableReuse) || !IDEMPOTENT.has(req.method)) throw unwrap(err);
-      return await this.sendOnce(req).catch((e: unknown) => {
-        throw unwrap(e);
+      if (!(err instanceof PoolError && err.staleReuse && IDEMPOTENT.has(req.method))) {
+        throw this.wrap(req, err);
+      }
+      return await this.sendOnce(req, head).catch((e: unknown) => {
+        throw this.wrap(req, e);
       });
     }
   }
@@ -156,41 +179,58 @@ export class Transport {
   /** Closes idle sockets and refuses new requests; open streams end as their callers destroy them. */
   close(): void {
     this.agent.destroy();
+    this.pool.destroy();
   }
 
-  private sendOnce(req: HttpRequest): Promise<HttpResponse> {
-    return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const fail = (err: unknown): void => {
-        clearTimeout(timer);
-        reject(err);
-      };
-      const r = this.start(req, fail);
-      if (req.timeoutMs) {
-        timer = setTimeout(() => {
-          r.destroy(
-            new TransportError(
-              'Timeout',
-              `${req.method} ${this.urlOf(req.path)}: no response within ${req.timeoutMs} ms`,
-            ),
-          );
-        }, req.timeoutMs);
-      }
-      r.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', fail);
-        res.on('end', () => {
-          clearTimeout(timer);
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks),
-          });
-        });
-      });
-      r.end(req.body);
+  private async sendOnce(req: HttpRequest, head: string | Buffer): Promise<HttpResponse> {
+    const res = await this.pool.request({
+      head,
+      body: req.body,
+      noBody: req.method === 'HEAD',
+      timeoutMs: req.timeoutMs,
+      signal: req.signal,
     });
+    return { status: res.status, headers: res.headers as IncomingHttpHeaders, body: res.body };
+  }
+
+  // The request line and header fields, checked as node:http checks them.
+  private head(req: HttpRequest): string | Buffer {
+    if (!TOKEN.test(req.method))
+      throw new TypeError(`Method must be a valid HTTP token ["${req.method}"]`);
+    const path = this.basePath + req.path;
+    if (BAD_PATH.test(path)) throw new TypeError('Request path contains unescaped characters');
+    const headers: Record<string, string> = { Accept: 'application/json', ...req.headers };
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    if (req.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(req.body));
+    let head = `${req.method} ${path} HTTP/1.1\r\nHost: ${this.base.host}\r\n`;
+    for (const name in headers) {
+      const value = headers[name] as string;
+      if (!TOKEN.test(name))
+        throw new TypeError(`Header name must be a valid HTTP token ["${name}"]`);
+      if (BAD_VALUE.test(value))
+        throw new TypeError(`Invalid character in header content ["${name}"]`);
+      head += `${name}: ${value}\r\n`;
+    }
+    head += 'Connection: keep-alive\r\n\r\n';
+    // Header bytes are latin1, as node:http writes them; the pool writes strings as UTF-8.
+    return NON_ASCII.test(head) ? Buffer.from(head, 'latin1') : head;
+  }
+
+  private wrap(req: HttpRequest, err: unknown): unknown {
+    if (!(err instanceof PoolError) || err.code === 'AbortError') return err;
+    const url = this.urlOf(req.path);
+    if (err.code === 'Timeout') {
+      return new TransportError(
+        'Timeout',
+        `${req.method} ${url}: no response within ${req.timeoutMs} ms`,
+      );
+    }
+    return new TransportError(
+      err.code,
+      `${req.method} ${url} failed: ${err.message}` +
+        (err.code === 'ECONNREFUSED' ? ' (is the API server running at this address?)' : ''),
+      err.cause ?? err,
+    );
   }
 
   private start(req: HttpRequest, fail: (err: unknown) => void): http.ClientRequest {
@@ -201,7 +241,7 @@ export class Transport {
       protocol: this.base.protocol,
       hostname: this.base.hostname.replace(/^\[|\]$/g, ''),
       port: this.base.port || (this.base.protocol === 'https:' ? 443 : 80),
-      path: this.base.pathname.replace(/\/$/, '') + req.path,
+      path: this.basePath + req.path,
       method: req.method,
       headers,
       agent: this.agent,
@@ -210,28 +250,15 @@ export class Transport {
     r.on('error', (err: NodeJS.ErrnoException) => {
       if (err instanceof TransportError) return fail(err);
       if (err.name === 'AbortError') return fail(err);
-      const wrapped = new TransportError(
-        err.code ?? 'Error',
-        `${req.method} ${this.urlOf(req.path)} failed: ${err.message}` +
-          (err.code === 'ECONNREFUSED' ? ' (is the API server running at this address?)' : ''),
-        err,
+      fail(
+        new TransportError(
+          err.code ?? 'Error',
+          `${req.method} ${this.urlOf(req.path)} failed: ${err.message}` +
+            (err.code === 'ECONNREFUSED' ? ' (is the API server running at this address?)' : ''),
+          err,
+        ),
       );
-      // A reused socket reset before any response: the server had closed it.
-      fail(r.reusedSocket && err.code === 'ECONNRESET' ? new RetryableReuse(wrapped) : wrapped);
     });
     return r;
   }
-}
-
-/** Marks the stale keep-alive socket case for one resend; never escapes `send`. */
-class RetryableReuse extends Error {
-  readonly inner: TransportError;
-  constructor(inner: TransportError) {
-    super(inner.message);
-    this.inner = inner;
-  }
-}
-
-function unwrap(err: unknown): unknown {
-  return err instanceof RetryableReuse ? err.inner : err;
 }

@@ -5,13 +5,21 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { CycleState } from '../../../control-plane/scheduler/filters.ts';
-import { requiredNodeAffinity } from '../../../control-plane/scheduler/node-affinity.ts';
+import {
+  preferredTerms,
+  requiredNodeAffinity,
+} from '../../../control-plane/scheduler/node-affinity.ts';
 import { podInfoOf } from '../../../control-plane/scheduler/pod-info.ts';
 import { schedulePod } from '../../../control-plane/scheduler/schedule.ts';
 import {
+  SCORE_WEIGHTS,
   balancedAllocationScore,
   defaultNormalize,
   leastAllocatedScore,
+  nodeAffinityRaw,
+  scoreNodes,
+  spreadScores,
+  taintTolerationRaw,
 } from '../../../control-plane/scheduler/scores.ts';
 import { node, pod, snapshotOf } from './builders.ts';
 
@@ -120,4 +128,78 @@ describe('node choice by score', () => {
     assert.equal(pick(0.99), 'a', 'never replacing keeps the first');
     assert.equal(pick(0), 'c', 'always replacing keeps the last');
   });
+});
+
+describe('weighted totals', () => {
+  // Nodes with and without PreferNoSchedule taints, labels, zones, pods of one owner.
+  const nodes = Array.from({ length: 24 }, (_, i) =>
+    node(`n${i}`, {
+      cpu: ['2', '4', '8'][i % 3],
+      memory: ['4Gi', '8Gi'][i % 2],
+      labels: {
+        ...(i % 4 === 0 ? { disk: 'ssd' } : {}),
+        ...(i % 5 === 0 ? {} : { 'topology.kubernetes.io/zone': `z${i % 3}` }),
+      },
+      taints: [
+        ...(i % 3 === 0 ? [{ key: 'spot', effect: 'PreferNoSchedule' }] : []),
+        ...(i % 7 === 0 ? [{ key: 'old', value: 'yes', effect: 'PreferNoSchedule' }] : []),
+      ],
+    }),
+  );
+  const bound = Array.from({ length: 30 }, (_, i) =>
+    pod(`b${i}`, { nodeName: `n${(i * 7) % 24}`, cpu: '100m', owner: i % 2 ? 'rs-1' : 'rs-2' }),
+  );
+  const preferSsd = {
+    nodeAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        {
+          weight: 30,
+          preference: { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] },
+        },
+        {
+          weight: 5,
+          preference: {
+            matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'Exists' }],
+          },
+        },
+      ],
+    },
+  };
+  const cases = [
+    { name: 'a plain pod', p: pod('p', { cpu: '200m' }) },
+    { name: 'an owned pod (spreading)', p: pod('p', { cpu: '1', owner: 'rs-1' }) },
+    { name: 'preferred node affinity', p: pod('p', { memory: '1Gi', affinity: preferSsd }) },
+    {
+      name: 'tolerating one PreferNoSchedule taint',
+      p: pod('p', { tolerations: [{ key: 'spot', operator: 'Exists' }], owner: 'rs-2' }),
+    },
+  ];
+  for (const tc of cases) {
+    test(`equal each plugin normalized on its own, then weighed: ${tc.name}`, () => {
+      const snap = snapshotOf(nodes, bound);
+      const list = snap.nodes();
+      const s = state(tc.p);
+      const terms = preferredTerms(tc.p);
+      const taints = defaultNormalize(
+        list.map((n) => taintTolerationRaw(s, n)),
+        true,
+      );
+      const affinity = defaultNormalize(
+        list.map((n) => nodeAffinityRaw(terms, n)),
+        false,
+      );
+      const spread = spreadScores(s, list, snap);
+      const w = SCORE_WEIGHTS;
+      const want = list.map(
+        (n, i) =>
+          w.leastAllocated * leastAllocatedScore(s, n) +
+          w.balancedAllocation * balancedAllocationScore(s, n) +
+          w.taintToleration * (taints[i] as number) +
+          w.nodeAffinity * (affinity[i] as number) +
+          w.spread * (spread[i] as number),
+      );
+      assert.deepEqual(scoreNodes(s, list, terms, snap), want);
+      assert.ok(new Set(want).size > 1, 'the case should tell nodes apart');
+    });
+  }
 });
