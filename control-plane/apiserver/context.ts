@@ -28,9 +28,19 @@ export interface ApiContext {
   now(): Date;
 }
 
+// The last second `timestamp` formatted, and its text.
+let lastSecond = NaN;
+let lastStamp = '';
+
 /** Kubernetes' timestamp format: RFC 3339 in UTC with whole seconds. */
 export function timestamp(d: Date): string {
-  // toISOString is always YYYY-MM-DDTHH:MM:SS.sssZ for years 0-9999.
-  const iso = d.toISOString();
-  return iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace(/\.\d{3}Z$/, 'Z');
+  // Every write stamps one: format each second once.
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== lastSecond) {
+    // toISOString is always YYYY-MM-DDTHH:MM:SS.sssZ for years 0-9999.
+    const iso = d.toISOString();
+    lastStamp = iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastStamp;
 }

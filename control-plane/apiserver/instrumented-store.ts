@@ -12,29 +12,42 @@ export function instrumentStore(
   latency: Histogram,
   onWrite: (key: string, revision: number) => void = () => undefined,
 ): Store {
-  const timed = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
+  // One promise per call on top of the store's (no async wrappers): every write passes here.
+  const timed = <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
+    const labels = { operation };
     const start = performance.now();
+    const observe = () => latency.observe(labels, (performance.now() - start) / 1000);
+    let pending: Promise<T>;
     try {
-      return await fn();
-    } finally {
-      latency.observe({ operation }, (performance.now() - start) / 1000);
+      pending = fn();
+    } catch (err) {
+      observe();
+      return Promise.reject(err as Error);
     }
+    return pending.then(
+      (v) => {
+        observe();
+        return v;
+      },
+      (err: unknown) => {
+        observe();
+        throw err;
+      },
+    );
+  };
+  const written = (key: string, revision: number): number => {
+    onWrite(key, revision);
+    return revision;
   };
   return {
     backend: store.backend,
     get: (key: string): Promise<KeyValue | undefined> => timed('get', () => store.get(key)),
     list: (prefix: string, opts?: ListOptions): Promise<ListResult> =>
       timed('list', () => store.list(prefix, opts)),
-    create: async (key: string, value: string) => {
-      const revision = await timed('create', () => store.create(key, value));
-      onWrite(key, revision);
-      return revision;
-    },
-    update: async (key: string, value: string, rev: number) => {
-      const revision = await timed('update', () => store.update(key, value, rev));
-      onWrite(key, revision);
-      return revision;
-    },
+    create: (key: string, value: string) =>
+      timed('create', () => store.create(key, value)).then((rev) => written(key, rev)),
+    update: (key: string, value: string, rev: number) =>
+      timed('update', () => store.update(key, value, rev)).then((next) => written(key, next)),
     delete: async (key: string, rev?: number) => {
       const result = await timed('delete', () => store.delete(key, rev));
       onWrite(key, result.revision);

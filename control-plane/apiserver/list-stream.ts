@@ -7,7 +7,7 @@
  * ever built. Waits for the socket to drain between chunks, so a slow
  * client holds at most one chunk in the server's buffers.
  */
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { groupVersion, type ResourceInfo } from '../api/resources.ts';
 import type { EncodedCache } from './registry/encoded-cache.ts';
 import type { ListPage } from './registry/read.ts';
@@ -18,12 +18,12 @@ const COMMA = Buffer.from(',');
 
 /** Writes `page` as a `{"kind":"…List",…,"items":[…]}` response with status 200. */
 export async function streamList(
-  res: Response,
+  res: ServerResponse,
   r: ResourceInfo,
   page: ListPage,
   cache: EncodedCache,
 ): Promise<void> {
-  res.status(200);
+  res.statusCode = 200;
   res.setHeader('Content-Type', 'application/json');
   const head =
     `{"kind":${JSON.stringify(r.listKind)},"apiVersion":${JSON.stringify(groupVersion(r))},` +
@@ -51,7 +51,7 @@ export async function streamList(
 }
 
 // Resolves true once the socket took the chunk (or false when the response is gone).
-function write(res: Response, chunk: Buffer): Promise<boolean> | boolean {
+function write(res: ServerResponse, chunk: Buffer): Promise<boolean> | boolean {
   if (res.destroyed) return false;
   if (res.write(chunk)) return true;
   return new Promise((resolve) => {

@@ -39,6 +39,24 @@ export function parseAccept(header: string | undefined): MediaRange[] {
  * entry is acceptable.
  */
 export function negotiateOutput(accept: string | undefined, transformable: boolean): OutputFormat {
+  if (!accept) return JSON_FORMAT;
+  // Clients send the same few Accept headers over and over: parse each once.
+  const cache = transformable ? TRANSFORMABLE : PLAIN;
+  let fmt = cache.get(accept);
+  if (fmt === undefined) {
+    fmt = negotiate(accept, transformable);
+    if (cache.size >= CACHE_SIZE) cache.clear();
+    cache.set(accept, fmt);
+  }
+  return fmt;
+}
+
+// Formats by Accept header (406s are not kept); cleared when full, so odd headers cannot grow it.
+const CACHE_SIZE = 64;
+const TRANSFORMABLE = new Map<string, OutputFormat>();
+const PLAIN = new Map<string, OutputFormat>();
+
+function negotiate(accept: string, transformable: boolean): OutputFormat {
   const ranges = parseAccept(accept);
   if (ranges.length === 0) return JSON_FORMAT;
   for (const r of ranges) {

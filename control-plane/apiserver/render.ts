@@ -3,7 +3,7 @@
  * meta.k8s.io Table (through the tables module), or PartialObjectMetadata;
  * plus writing them with the Warning headers collected on the way.
  */
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { stringify as toYaml } from 'yaml';
 import type { ResourceInfo } from '../api/resources.ts';
 import type { KubeObject, List } from '../api/types.ts';
@@ -70,7 +70,7 @@ export function renderList(
 
 /** Writes `body` with `status`, in `fmt`, with one Warning header per warning. */
 export function sendBody(
-  res: Response,
+  res: ServerResponse,
   status: number,
   body: unknown,
   fmt: OutputFormat,
@@ -83,7 +83,7 @@ export function sendBody(
 
 /** Writes finished JSON text with `status` and one Warning header per warning. */
 export function sendJson(
-  res: Response,
+  res: ServerResponse,
   status: number,
   text: string,
   warnings: readonly string[] = [],
@@ -93,12 +93,17 @@ export function sendJson(
 }
 
 /** Writes a finished body as is (express's send would rewrite the Content-Type). */
-export function sendRaw(res: Response, status: number, contentType: string, text: string): void {
-  const buf = Buffer.from(text);
-  res.status(status);
+export function sendRaw(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  text: string,
+): void {
+  res.statusCode = status;
   res.setHeader('Content-Type', contentType);
-  res.setHeader('Content-Length', buf.length);
-  res.end(buf);
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  // A string, not a Buffer: node then sends head and body in one write instead of a writev of two.
+  res.end(text);
 }
 
 /** RFC 7234 warning value as Kubernetes sends it: `299 - "text"`. */

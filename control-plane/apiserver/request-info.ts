@@ -104,8 +104,12 @@ function verbFor(method: string, named: boolean, watch: boolean): Verb {
   }
 }
 
+// Routed so that they answer a clear Status (kinds/pod-log.ts), not a 404.
+const POD_STREAM_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
+
 function hasSubresource(r: ResourceInfo, sub: string): boolean {
   if (r.plural === 'namespaces' && sub === 'finalize') return true;
+  if (r.group === '' && r.plural === 'pods' && POD_STREAM_SUBRESOURCES.has(sub)) return true;
   return (r.subresources as string[]).includes(sub);
 }
 
@@ -121,6 +125,11 @@ function splitPath(path: string): string[] {
   const out: string[] = [];
   for (const seg of path.split('/')) {
     if (seg === '') continue;
+    // Most segments hold no escape: nothing to decode.
+    if (!seg.includes('%')) {
+      out.push(seg);
+      continue;
+    }
     try {
       out.push(decodeURIComponent(seg));
     } catch {

@@ -1,11 +1,14 @@
 /**
  * `npm run bench -- apiserver`: the API server over HTTP against the raw
  * embedded SQLite store doing the same work in-process, with pods of about
- * 3 KB. The server runs in a child process (this file with --child-server)
- * so client and server do not share one event loop; the raw store runs in
+ * 3 KB. The server runs in a child process (parts/apiserver-child.ts) so
+ * client and server do not share one event loop; the raw store runs in
  * this process. Figures:
  *   - create latency p50/p99 at 20 requests/s, open loop (1,200 requests)
- *   - creates/s with 32 concurrent clients over keep-alive (10,000 pods)
+ *   - creates/s with 32 concurrent clients over keep-alive (10,000 pods),
+ *     with the server's CPU time per create (all its threads, and its event
+ *     loop alone) and this process's (the client's): the machine's other
+ *     work moves these far less than the rate
  *   - list of those 10,000 pods, whole and in pages of 500: the target
  *     applies to the time to the response's last byte (what Kubernetes'
  *     list latency SLO measures); the time including the client's
@@ -15,14 +18,12 @@
  *     (receipt = the event's line arrived; a second figure has all 1,000
  *     watches parse every event through ApiClient in this one process)
  * SKIFF_BENCH_CPU_PROF=DIR also writes the server's CPU profile to DIR.
+ * The 1-minute load average at the start and the end is reported too.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { ApiClient } from '../../control-plane/api/client/client.ts';
 import { LineSplitter } from '../../control-plane/api/client/watch-stream.ts';
 import { createLogger } from '../../control-plane/api/log.ts';
@@ -30,6 +31,7 @@ import { findResource, storageKey, type ResourceInfo } from '../../control-plane
 import type { Pod } from '../../control-plane/api/types.ts';
 import { openStore, type Store } from '../../control-plane/store/index.ts';
 import { heading, percentile, pool, report, round, row, since } from './lib.ts';
+import { startServerChild, type ServerChild } from './parts/apiserver-child.ts';
 
 const PODS = findResource('', 'v1', 'pods') as ResourceInfo;
 const NAMESPACES = findResource('', 'v1', 'namespaces') as ResourceInfo;
@@ -42,41 +44,21 @@ const WATCHERS = 1_000;
 const PROBES = 5;
 const LIST_RUNS = 5;
 
-if (process.argv[2] === '--child-server') await serveChild(process.argv[3] ?? '');
-else await main();
-
-/** The child: a real API server over a SQLite file, until stdin closes or SIGTERM. */
-async function serveChild(dir: string): Promise<void> {
-  const { startApiServer } = await import('../../control-plane/apiserver/server.ts');
-  const logger = createLogger({}, { level: 'warn' });
-  const store = await openStore({ backend: 'sqlite', path: join(dir, 'server.db'), logger });
-  const api = await startApiServer({ store, listen: '127.0.0.1:0', logger });
-  await api.ready;
-  process.stdout.write(JSON.stringify({ url: api.url }) + '\n');
-  let closing = false;
-  const shutdown = async () => {
-    if (closing) return;
-    closing = true;
-    await api.close();
-    await store.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown());
-  process.stdin.on('end', () => void shutdown()); // the parent died: do not outlive it
-  process.stdin.resume();
-}
+await main();
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-bench-apiserver-'));
-  let child: ChildProcess | undefined;
+  let server: ServerChild | undefined;
   let raw: Store | undefined;
   let client: ApiClient | undefined;
-  const killChild = () => child?.kill('SIGKILL');
+  const killChild = () => {
+    if (server) process.kill(server.pid, 'SIGKILL');
+  };
   process.on('exit', killChild);
+  const loadStart = loadavg()[0] ?? NaN;
   try {
-    const started = await startChild(dir);
-    child = started.child;
-    client = new ApiClient({ server: started.url, timeoutMs: 120_000 });
+    server = await startServerChild(dir);
+    client = new ApiClient({ server: server.url, timeoutMs: 120_000 });
     raw = await openStore({
       backend: 'sqlite',
       path: join(dir, 'raw.db'),
@@ -85,13 +67,18 @@ async function main(): Promise<void> {
     for (const name of ['bench-paced', 'bench-bulk', 'bench-fanout']) {
       await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     }
-    process.stdout.write(`API server ${started.url} (child pid ${child.pid}); data in ${dir}\n`);
-    const figures = await measure(client, raw, started.url);
-    report(figures);
+    process.stdout.write(
+      `API server ${server.url} (child pid ${server.pid}); data in ${dir}; ` +
+        `load average ${round(loadStart)}\n`,
+    );
+    const figures = await measure(client, raw, server);
+    const loadEnd = loadavg()[0] ?? NaN;
+    process.stdout.write(`load average ${round(loadStart)} at the start, ${round(loadEnd)} now\n`);
+    report({ ...figures, load_1m_start: round(loadStart), load_1m_end: round(loadEnd) });
   } finally {
     client?.close();
     await raw?.close();
-    await stopChild(child);
+    await server?.stop();
     process.off('exit', killChild);
     rmSync(dir, { recursive: true, force: true });
   }
@@ -100,9 +87,10 @@ async function main(): Promise<void> {
 type Figures = Record<string, number>;
 type StoredJson = (name: string, ns: string) => string;
 
-async function measure(client: ApiClient, raw: Store, url: string): Promise<Figures> {
+async function measure(client: ApiClient, raw: Store, server: ServerChild): Promise<Figures> {
+  const url = server.url;
   const { figures: paced, storedJson } = await pacedCreates(client, raw);
-  const bulk = await bulkCreates(client, raw, storedJson);
+  const bulk = await bulkCreates(client, raw, server, storedJson);
   const lists = await listing(client, raw, url);
   const fan = await fanout(client, raw, url, storedJson);
 
@@ -153,14 +141,23 @@ async function pacedCreates(
 async function bulkCreates(
   client: ApiClient,
   raw: Store,
+  server: ServerChild,
   storedJson: StoredJson,
 ): Promise<Figures> {
   heading(`create throughput, ${CONCURRENCY} concurrent clients (${BULK} pods)`);
+  const before = await server.cpu();
+  const clientBefore = process.cpuUsage();
   let t = performance.now();
   await pool(BULK, CONCURRENCY, async (i) => {
     await client.create(PODS, makePod(`bulk-${i}`, 'bench-bulk'));
   });
   const apiRate = BULK / (since(t) / 1000);
+  const clientCpu = process.cpuUsage(clientBefore);
+  const after = await server.cpu();
+  const perCreate = (us: number) => us / BULK;
+  const serverUs = perCreate(after.processUs - before.processUs);
+  const loopUs = perCreate(after.mainThreadUs - before.mainThreadUs);
+  const clientUs = perCreate(clientCpu.user + clientCpu.system);
   t = performance.now();
   await pool(BULK, CONCURRENCY, async (i) => {
     await raw.create(
@@ -170,7 +167,16 @@ async function bulkCreates(
   });
   const rawRate = BULK / (since(t) / 1000);
   row('creates/s (target >= 2,000)', apiRate, '/s', rawRate);
-  return { creates_per_s_32: round(apiRate, 0), raw_store_creates_per_s_32: round(rawRate, 0) };
+  row('server CPU per create (all threads)', serverUs, 'us');
+  row('server CPU per create (event loop)', loopUs, 'us');
+  row('client CPU per create (ApiClient)', clientUs, 'us');
+  return {
+    creates_per_s_32: round(apiRate, 0),
+    raw_store_creates_per_s_32: round(rawRate, 0),
+    server_cpu_us_per_create_32: round(serverUs, 1),
+    server_loop_cpu_us_per_create_32: round(loopUs, 1),
+    client_cpu_us_per_create_32: round(clientUs, 1),
+  };
 }
 
 async function listing(client: ApiClient, raw: Store, url: string): Promise<Figures> {
@@ -503,39 +509,4 @@ function check(n: number, what: string): void {
 
 function target(label: string, met: boolean): void {
   process.stdout.write(`${label.padEnd(50)} ${met ? 'met' : 'MISSED'}\n`);
-}
-
-async function startChild(dir: string): Promise<{ child: ChildProcess; url: string }> {
-  // SKIFF_BENCH_CPU_PROF=DIR writes the server's CPU profile there (open it in Chrome DevTools).
-  const prof = process.env.SKIFF_BENCH_CPU_PROF;
-  const flags = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
-  const script = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, [...flags, script, '--child-server', dir], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error('the API server child did not start in 60 s')),
-      60_000,
-    );
-    child.once('exit', (code) => reject(new Error(`the API server child exited with ${code}`)));
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      resolve((JSON.parse(line) as { url: string }).url);
-    });
-  }).catch(async (err: unknown) => {
-    await stopChild(child);
-    throw err;
-  });
-  return { child, url };
-}
-
-async function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }

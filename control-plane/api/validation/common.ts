@@ -74,7 +74,9 @@ export function labelMap(
   path: string,
   labels: Record<string, string> | undefined,
 ): void {
-  for (const [k, v] of Object.entries(labels ?? {})) {
+  if (!labels) return;
+  for (const k of Object.keys(labels)) {
+    const v = labels[k] as string;
     for (const m of qualifiedNameErrors(k)) out.push(invalid(path, k, m));
     for (const m of validateLabelValue(v)) out.push(invalid(path, v, m));
   }

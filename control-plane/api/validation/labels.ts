@@ -29,14 +29,14 @@ const LABEL_VALUE_ERR = regexError(
  * alphanumerics, '-', '_', '.' starting and ending alphanumeric.
  */
 export function qualifiedNameErrors(value: string): string[] {
-  const parts = value.split('/');
+  const slash = value.indexOf('/');
   let name: string;
   const errs: string[] = [];
-  if (parts.length === 1) {
-    name = parts[0] ?? '';
-  } else if (parts.length === 2) {
-    const prefix = parts[0] ?? '';
-    name = parts[1] ?? '';
+  if (slash < 0) {
+    name = value;
+  } else if (value.indexOf('/', slash + 1) < 0) {
+    const prefix = value.slice(0, slash);
+    name = value.slice(slash + 1);
     if (prefix.length === 0) errs.push('prefix part must be non-empty');
     else for (const m of dns1123SubdomainErrors(prefix)) errs.push(`prefix part ${m}`);
   } else {

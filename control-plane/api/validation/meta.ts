@@ -59,10 +59,17 @@ export function validateAnnotations(
   path: string,
   annotations: Record<string, string> | undefined,
 ): void {
-  let size = 0;
-  for (const [k, v] of Object.entries(annotations ?? {})) {
+  if (!annotations) return;
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: bytes are counted only when that bound is over.
+  let bound = 0;
+  for (const k of Object.keys(annotations)) {
     for (const m of qualifiedNameErrors(k.toLowerCase())) out.push(invalid(path, k, m));
-    size += Buffer.byteLength(k) + Buffer.byteLength(v);
+    bound += 3 * (k.length + (annotations[k] as string).length);
+  }
+  if (bound <= TOTAL_ANNOTATION_SIZE_LIMIT) return;
+  let size = 0;
+  for (const k of Object.keys(annotations)) {
+    size += Buffer.byteLength(k) + Buffer.byteLength(annotations[k] as string);
   }
   if (size > TOTAL_ANNOTATION_SIZE_LIMIT) out.push(tooLong(path, TOTAL_ANNOTATION_SIZE_LIMIT));
 }

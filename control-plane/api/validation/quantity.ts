@@ -34,6 +34,22 @@ export const QUANTITY_ERR =
  */
 export function parseQuantity(q: string | number): number | undefined {
   if (typeof q === 'number') return Number.isFinite(q) ? q : undefined;
+  // The same few quantities come again and again ("100m", "128Mi"), each checked twice a request.
+  if (PARSED.has(q)) return PARSED.get(q);
+  const v = parse(q);
+  if (q.length <= PARSED_KEY_MAX) {
+    if (PARSED.size >= PARSED_MAX) PARSED.clear();
+    PARSED.set(q, v);
+  }
+  return v;
+}
+
+// Values of short quantity strings (undefined: not a quantity); cleared when full.
+const PARSED = new Map<string, number | undefined>();
+const PARSED_MAX = 1024;
+const PARSED_KEY_MAX = 64;
+
+function parse(q: string): number | undefined {
   const m = QUANTITY_RE.exec(q);
   if (!m) return undefined;
   const [, sign, digits, suffix] = m;

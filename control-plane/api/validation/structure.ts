@@ -88,6 +88,51 @@ function walkerFor(s: JsonSchema): Walker {
 // Untyped (Table cells, RawExtension): anything goes.
 const ANY: Walker = (v) => v;
 
+// Leaves that pass unchanged when they have the right JSON type: the object, map and array
+// walkers check these inline instead of calling their walker (which would return the value
+// and report nothing). A value that fails goes to the walker, which reports it.
+const NOT_LEAF = 0;
+const STRING_LEAF = 1;
+const BOOLEAN_LEAF = 2;
+const NUMBER_LEAF = 3;
+const INT32_LEAF = 4;
+const INTEGER_LEAF = 5;
+type Leaf = 0 | 1 | 2 | 3 | 4 | 5;
+
+/** Which inline check `s` allows (the same schemas and rules as `compile`). */
+function leafOf(s: JsonSchema | undefined): Leaf {
+  if (!s || s.$id === QUANTITY_ID || s.oneOf || s.anyOf) return NOT_LEAF;
+  switch (s.type) {
+    case 'string':
+      return s.format === 'date-time' || s.format === 'byte' ? NOT_LEAF : STRING_LEAF;
+    case 'boolean':
+      return BOOLEAN_LEAF;
+    case 'number':
+      return NUMBER_LEAF;
+    case 'integer':
+      return s.format === 'int32' ? INT32_LEAF : INTEGER_LEAF;
+    default:
+      return NOT_LEAF;
+  }
+}
+
+function passes(leaf: Leaf, v: unknown): boolean {
+  switch (leaf) {
+    case STRING_LEAF:
+      return typeof v === 'string';
+    case BOOLEAN_LEAF:
+      return typeof v === 'boolean';
+    case NUMBER_LEAF:
+      return typeof v === 'number';
+    case INT32_LEAF:
+      return typeof v === 'number' && Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX;
+    case INTEGER_LEAF:
+      return typeof v === 'number' && Number.isInteger(v);
+    default:
+      return false;
+  }
+}
+
 function compile(s: JsonSchema): Walker {
   if (s.$id === QUANTITY_ID) return walkQuantity;
   const alternatives = s.oneOf ?? s.anyOf;
@@ -142,10 +187,13 @@ function mismatch(out: StructureResult, path: string, v: unknown, expected: stri
 
 function compileArray(items: JsonSchema | undefined): Walker {
   let item: Walker | undefined; // resolved on first use: schemas may nest themselves
+  const leaf = leafOf(items);
   return (v, b, st, sg, out) => {
     const path = pathOf(b, st, sg);
     if (!Array.isArray(v)) return mismatch(out, path, v, 'array');
     const w = (item ??= items ? walkerFor(items) : ANY);
+    if (leaf !== NOT_LEAF)
+      return v.map((x, i) => (passes(leaf, x) ? x : w(x, path, INDEX, i, out)));
     return v.map((x, i) => w(x, path, INDEX, i, out));
   };
 }
@@ -223,8 +271,8 @@ function compileObject(s: JsonSchema): Walker {
     return (v, b, st, sg, out) => (isObject(v) ? v : mismatch(out, pathOf(b, st, sg), v, 'object'));
   }
   // Own properties only: a field called "constructor" is unknown, not Object's.
-  const known = new Map<string, { schema: JsonSchema; walker?: Walker }>(
-    Object.entries(s.properties ?? {}).map(([k, schema]) => [k, { schema }]),
+  const known = new Map<string, { schema: JsonSchema; leaf: Leaf; walker?: Walker }>(
+    Object.entries(s.properties ?? {}).map(([k, schema]) => [k, { schema, leaf: leafOf(schema) }]),
   );
   const valuesSchema =
     typeof s.additionalProperties === 'object'
@@ -233,6 +281,7 @@ function compileObject(s: JsonSchema): Walker {
         ? Object.values(s.patternProperties)[0]
         : undefined;
   let values: Walker | undefined;
+  const valuesLeaf = leafOf(valuesSchema);
   const keepExtra = preserve || s.additionalProperties === true;
   const required = s.required ?? [];
   return (v, b, st, sg, out) => {
@@ -244,9 +293,17 @@ function compileObject(s: JsonSchema): Walker {
       if (fieldValue === null) continue; // null = unset
       const f = known.get(k);
       if (f) {
+        if (passes(f.leaf, fieldValue)) {
+          result[k] = fieldValue;
+          continue;
+        }
         const w = (f.walker ??= walkerFor(f.schema))(fieldValue, path, FIELD, k, out);
         if (w !== undefined) result[k] = w;
       } else if (valuesSchema) {
+        if (passes(valuesLeaf, fieldValue)) {
+          result[k] = fieldValue;
+          continue;
+        }
         const w = (values ??= walkerFor(valuesSchema))(fieldValue, path, KEY, k, out);
         if (w !== undefined) result[k] = w;
       } else if (keepExtra) {

@@ -1,12 +1,16 @@
 /**
- * The one handler behind /api/... and /apis/...: reads what the request
- * asks for (request-info.ts), then runs the verb through the generic
- * registry. Subresources are dispatched in subresource-handler.ts.
+ * The route for everything below /api/{version}/ and /apis/{group}/{version}/:
+ * reads what the request asks for (request-info.ts), then runs the verb
+ * through the generic registry. Subresources are dispatched in
+ * subresource-handler.ts. It runs before express (app.ts), so the hot
+ * paths pay for no router, and it owns their access log, metrics and
+ * error answers.
  */
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../../api/errors.ts';
 import { decodeObjectBody, decodeOptionalJson, decodePatchBody, readBody } from '../body.ts';
 import type { ApiContext } from '../context.ts';
+import { sendError, trackRequest } from '../middleware.ts';
 import { negotiateOutput } from '../negotiate.ts';
 import { boolParam, parseIncludeObject, parseListQuery, parseWriteQuery } from '../query.ts';
 import { createStored } from '../registry/create.ts';
@@ -20,43 +24,63 @@ import { replaceObject } from '../registry/replace.ts';
 import { streamList } from '../list-stream.ts';
 import { renderList, renderObject, sendBody, sendJson } from '../render.ts';
 import { methodNotAllowed, parseRequestInfo, type RequestInfo } from '../request-info.ts';
+import { parseRequestUrl, type RequestUrl } from '../request-url.ts';
 import { serveWatch } from '../watch/serve-watch.ts';
 import { handleSubresource } from './subresource-handler.ts';
 
-/** What the access log and metrics read about a resource request. */
-export const REQUEST_INFO = 'requestInfo';
-
-export function resourceHandler(ctx: ApiContext) {
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    // Mounted for every path (app.ts): only /api/... and /apis/... are resources.
-    const path = req.originalUrl;
-    if (!path.startsWith('/api/') && !path.startsWith('/apis/')) return next();
-    const url = new URL(path, 'http://apiserver');
-    const q = url.searchParams;
-    const info = parseRequestInfo(req.method, url.pathname, boolParam(q, 'watch'));
-    if (!info) return next();
-    res.locals[REQUEST_INFO] = info;
-    if (info.subresource !== undefined) return handleSubresource(ctx, req, res, info, q);
-    await handleVerb(ctx, req, res, info, q);
+/**
+ * Returns a function that answers a resource request and returns true, or
+ * returns false having done nothing for any other request (a path outside
+ * /api/ and /apis/, a discovery document), which the caller passes on.
+ * A malformed resource path or a method it does not take is answered
+ * here (404, 405), as every failure of the handlers is: with a Status.
+ */
+export function resourceRoute(
+  ctx: ApiContext,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
+  return (req, res) => {
+    const path = req.url ?? '';
+    if (!path.startsWith('/api/') && !path.startsWith('/apis/')) return false;
+    let url: RequestUrl;
+    let info: RequestInfo | undefined;
+    try {
+      url = parseRequestUrl(path);
+      info = parseRequestInfo(req.method ?? '', url.pathname, boolParam(url.query, 'watch'));
+    } catch (err) {
+      trackRequest(ctx.log, ctx.metrics, req, res, () => undefined);
+      sendError(ctx.log, req, res, err);
+      return true;
+    }
+    if (!info) return false;
+    const known = info;
+    trackRequest(ctx.log, ctx.metrics, req, res, () => known);
+    const handled =
+      info.subresource !== undefined
+        ? handleSubresource(ctx, req, res, info, url.query)
+        : handleVerb(ctx, req, res, info, url.query);
+    handled.catch((err: unknown) => sendError(ctx.log, req, res, err));
+    return true;
   };
 }
 
 async function handleVerb(
   ctx: ApiContext,
-  req: Request,
-  res: Response,
+  req: IncomingMessage,
+  res: ServerResponse,
   info: RequestInfo,
   q: URLSearchParams,
 ): Promise<void> {
   const { resource: r, namespace, name } = info;
   const accept = req.headers.accept;
-  const render = { includeObject: parseIncludeObject(q), now: ctx.now() };
+  // Checked for every verb (a bad value is a 400 whatever the verb); the clock only for reads.
+  const includeObject = parseIncludeObject(q);
   const collectionOnly = () => {
     if (r.namespaced && namespace === undefined) throw methodNotAllowed();
   };
   switch (info.verb) {
     case 'get': {
       const fmt = negotiateOutput(accept, true);
+      const render = { includeObject, now: ctx.now() };
       const obj = await getObject(
         ctx,
         r,
@@ -68,6 +92,7 @@ async function handleVerb(
     }
     case 'list': {
       const fmt = negotiateOutput(accept, true);
+      const render = { includeObject, now: ctx.now() };
       const lq = parseListQuery(q, false);
       const filter = buildFilter(r, lq.labelSelector, lq.fieldSelector);
       if (fmt.kind === 'object' && !fmt.yaml) {

@@ -3,13 +3,13 @@
  * (Deployments, ReplicaSets), pods/binding, pods/eviction, pods/log and
  * namespaces/finalize.
  */
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeObjectBody, decodePatchBody, readBody } from '../body.ts';
 import type { ApiContext } from '../context.ts';
 import { finalizeNamespace } from '../kinds/namespace-finalize.ts';
 import { bindPod } from '../kinds/pod-binding.ts';
 import { evictPod } from '../kinds/pod-eviction.ts';
-import { podLogUnavailable } from '../kinds/pod-log.ts';
+import { podStreamUnsupported, streamPodLog } from '../kinds/pod-log.ts';
 import { scaleOf, writeScale } from '../kinds/scale.ts';
 import { negotiateOutput } from '../negotiate.ts';
 import { parseWriteQuery } from '../query.ts';
@@ -22,8 +22,8 @@ import { methodNotAllowed, type RequestInfo } from '../request-info.ts';
 
 export async function handleSubresource(
   ctx: ApiContext,
-  req: Request,
-  res: Response,
+  req: IncomingMessage,
+  res: ServerResponse,
   info: RequestInfo,
   q: URLSearchParams,
 ): Promise<void> {
@@ -87,10 +87,14 @@ export async function handleSubresource(
       );
       return sendBody(res, 201, successStatus(undefined, 201), fmt);
     case 'log:get':
-      return podLogUnavailable(
-        await getObject(ctx, r, namespace, name),
-        q.get('container') ?? undefined,
-      );
+      return streamPodLog(ctx, await getObject(ctx, r, namespace, name), q, res);
+    case 'exec:get':
+    case 'exec:create':
+    case 'attach:get':
+    case 'attach:create':
+    case 'portforward:get':
+    case 'portforward:create':
+      return podStreamUnsupported(await getObject(ctx, r, namespace, name), info.subresource ?? '');
     case 'finalize:update':
       return sendBody(
         res,

@@ -27,15 +27,22 @@ export function admitNewPod(pod: Record<string, unknown>): void {
   }
   if (s.priority === undefined) s.priority = 0;
   const tolerations = Array.isArray(s.tolerations) ? (s.tolerations as unknown[]) : [];
-  const added = [NOT_READY, UNREACHABLE]
-    .filter((key) => !tolerations.some((t) => toleratesNoExecute(t, key)))
-    .map((key) => ({
-      key,
-      operator: 'Exists',
-      effect: 'NoExecute',
-      tolerationSeconds: DEFAULT_TOLERATION_SECONDS,
-    }));
-  if (added.length > 0) s.tolerations = [...tolerations, ...added];
+  const notReady = !tolerations.some((t) => toleratesNoExecute(t, NOT_READY));
+  const unreachable = !tolerations.some((t) => toleratesNoExecute(t, UNREACHABLE));
+  if (!notReady && !unreachable) return;
+  const next = [...tolerations];
+  if (notReady) next.push(defaultToleration(NOT_READY));
+  if (unreachable) next.push(defaultToleration(UNREACHABLE));
+  s.tolerations = next;
+}
+
+function defaultToleration(key: string): Record<string, unknown> {
+  return {
+    key,
+    operator: 'Exists',
+    effect: 'NoExecute',
+    tolerationSeconds: DEFAULT_TOLERATION_SECONDS,
+  };
 }
 
 // A toleration with an empty key and operator Exists tolerates every taint;

@@ -72,6 +72,8 @@ export function jsonWithRevision(key: string, value: string, revision: number): 
  */
 export function encodeForStore(obj: KubeObject): string {
   const value = encodeObject(obj);
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: most values need no count at all.
+  if (value.length * 3 <= MAX_VALUE_BYTES) return value;
   const bytes = Buffer.byteLength(value);
   if (bytes > MAX_VALUE_BYTES) {
     throw new ApiError(

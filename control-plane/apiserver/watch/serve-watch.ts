@@ -7,7 +7,7 @@
  * with a BOOKMARK annotated k8s.io/initial-events-end. The stream ends
  * after timeoutSeconds (default: a random 30-60 minutes, as Kubernetes).
  */
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../../api/errors.ts';
 import { storageKey } from '../../api/resources.ts';
 import type { KubeObject, WatchEventType } from '../../api/types.ts';
@@ -29,8 +29,8 @@ const MIN_TIMEOUT_S = 1800;
 
 export async function serveWatch(
   ctx: ApiContext,
-  req: Request,
-  res: Response,
+  req: IncomingMessage,
+  res: ServerResponse,
   info: RequestInfo,
   q: ListQuery,
   format: OutputFormat,
@@ -86,7 +86,7 @@ export async function serveWatch(
   timers.timeout = setTimeout(() => watcher.end(), Math.max(0, timeoutS) * 1000);
   res.on('close', () => watcher.end());
 
-  res.status(200);
+  res.statusCode = 200;
   res.setHeader(
     'Content-Type',
     format.kind === 'object' ? 'application/json' : contentTypeOf(format),

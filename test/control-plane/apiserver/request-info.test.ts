@@ -95,7 +95,7 @@ const notFound: [string, string][] = [
   ['GET', '/api/v1/widgets'],
   ['GET', '/apis/apps/v2/deployments'],
   ['GET', '/api/v1/pods/p'],
-  ['GET', '/api/v1/namespaces/ns1/pods/p/exec'],
+  ['GET', '/api/v1/namespaces/ns1/pods/p/proxy'],
   ['GET', '/api/v1/namespaces/ns1/configmaps/c/status'],
   ['GET', '/api/v1/namespaces/ns1/pods/p/status/more'],
 ];
