@@ -100,6 +100,41 @@ describe('Informer against the real API server', () => {
     await running;
   });
 
+  test('async handlers finish, in order, before the next event; failing handlers are skipped', async () => {
+    const ns = await namespace('inf-async');
+    const { inf, ac, running } = informer(ns);
+    const log: string[] = [];
+    const name = (o: ConfigMap) => o.metadata.name ?? '';
+    inf.on('add', async (o) => {
+      log.push(`slow start ${name(o)}`);
+      await new Promise((r) => setTimeout(r, 20));
+      log.push(`slow end ${name(o)}`);
+    });
+    inf.on('add', (o) => {
+      log.push(`sync ${name(o)}`);
+      if (name(o) === 'b') throw new Error('a handler failing on purpose');
+    });
+    inf.on('add', async (o) => {
+      if (name(o) === 'a') throw new Error('an async handler failing on purpose');
+      log.push(`last ${name(o)}`);
+    });
+    await inf.ready;
+    // Created back to back, so the events can arrive together.
+    await Promise.all(['a', 'b', 'c'].map((n) => client.create(CONFIGMAPS, cm(ns, n, '1'))));
+    await eventually('all handlers', () => log.filter((l) => l.startsWith('last')).length === 2);
+    const order = log.filter((l) => l.startsWith('slow start')).map((l) => l.slice(-1));
+    const want = order.flatMap((n) => [
+      `slow start ${n}`,
+      `slow end ${n}`,
+      `sync ${n}`,
+      ...(n === 'a' ? [] : [`last ${n}`]),
+    ]);
+    assert.deepEqual(log, want);
+    assert.deepEqual([...order].sort(), ['a', 'b', 'c']);
+    ac.abort();
+    await running;
+  });
+
   test('resync re-delivers every cached object as an update', async () => {
     const ns = await namespace('inf-resync');
     await client.create(CONFIGMAPS, cm(ns, 'x', '1'));
