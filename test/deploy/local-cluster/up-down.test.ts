@@ -174,11 +174,18 @@ test('a pod bound to each node through kubectl runs there and answers inside its
       ) as typeof pod;
     }
     assert.equal(pod.status.hostIP, n.ip);
-    const res = await execRunner.run('nsenter', [
-      `--net=/run/netns/${n.netns}`,
-      'curl',
-      ...['-s', '-m', '10', `http://${pod.status.podIP}:8080/hello`],
-    ]);
+    // Running means started; the server in it may take a moment more to listen.
+    const curl = () =>
+      execRunner.run('nsenter', [
+        `--net=/run/netns/${n.netns}`,
+        'curl',
+        ...['-s', '-m', '10', `http://${pod.status?.podIP}:8080/hello`],
+      ]);
+    let res = await curl();
+    for (let i = 0; i < 60 && res.code !== 0; i++) {
+      await sleep(500);
+      res = await curl();
+    }
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stdout, new RegExp(`^pod=${name} path=/hello `));
   }
