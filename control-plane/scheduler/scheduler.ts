@@ -16,7 +16,11 @@
  *   or changed, a pod removed) moves it back: no polling, no busy loop.
  *
  * Binds run concurrently up to maxInFlightBinds; a failed bind forgets the
- * assumption and retries the pod after its backoff.
+ * assumption and retries the pod after its backoff. Scheduling runs ahead
+ * of the binds by up to as many pods again (assumed, their binds queued),
+ * as kube-scheduler's scheduling cycle does not wait for binding cycles:
+ * when an answer frees a slot, the next bind goes out at once instead of
+ * after a scheduling attempt, so the API server is kept busy.
  *
  * @example
  * const s = startScheduler({ client, signal });
@@ -79,6 +83,8 @@ class Scheduler {
   private readonly cache: SchedulerCache;
   private readonly failures: FailureRecorder;
   private readonly pending = new Set<Promise<void>>();
+  // API writes (binds, failure records) waiting for one of the maxInFlight slots.
+  private readonly waiting: (() => Promise<void>)[] = [];
   private readonly maxInFlight: number;
   private inFlight = 0;
   private slotFreed: (() => void) | undefined;
@@ -115,6 +121,8 @@ class Scheduler {
       .then(() => this.loop())
       .catch(() => undefined)
       .then(async () => {
+        // Stepping down: writes not started yet are dropped; the next leader decides anew.
+        this.waiting.length = 0;
         await informers;
         await Promise.all(this.pending);
         this.log.info('Scheduler stopped', this.counters);
@@ -139,7 +147,7 @@ class Scheduler {
         this.queue.flushUnschedulableLeftover(now);
         lastFlush = now;
       }
-      if (this.inFlight >= this.maxInFlight) {
+      if (this.waiting.length >= this.maxInFlight) {
         await new Promise<void>((r) => (this.slotFreed = r));
         continue;
       }
@@ -176,13 +184,13 @@ class Scheduler {
     if ('node' in r) {
       this.counters.scheduled++;
       this.cache.assume(key, pod, r.node);
-      this.track(this.bind(key, pod, r.node));
+      this.write(() => this.bind(key, pod, r.node));
       return;
     }
     this.counters.unschedulable++;
     this.queue.requeue(key, r.plugins, this.clock.now());
     this.log.debug('Pod is unschedulable', { pod: key, message: r.unschedulable });
-    this.track(this.failures.record(pod, r.unschedulable));
+    this.write(() => this.failures.record(pod, r.unschedulable));
   }
 
   private async bind(key: string, pod: Pod, node: string): Promise<void> {
@@ -220,16 +228,26 @@ class Scheduler {
     }
   }
 
-  private track(p: Promise<void>): void {
-    this.inFlight++;
-    this.pending.add(p);
-    void p.finally(() => {
-      this.inFlight--;
-      this.pending.delete(p);
-      const w = this.slotFreed;
-      this.slotFreed = undefined;
-      w?.();
-    });
+  // Starts `start` when a slot is free, else queues it (FIFO).
+  private write(start: () => Promise<void>): void {
+    this.waiting.push(start);
+    this.startWrites();
+  }
+
+  private startWrites(): void {
+    while (this.inFlight < this.maxInFlight && this.waiting.length > 0) {
+      const p = (this.waiting.shift() as () => Promise<void>)();
+      this.inFlight++;
+      this.pending.add(p);
+      void p.finally(() => {
+        this.inFlight--;
+        this.pending.delete(p);
+        this.startWrites();
+        const w = this.slotFreed;
+        this.slotFreed = undefined;
+        w?.();
+      });
+    }
   }
 }
 

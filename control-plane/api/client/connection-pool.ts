@@ -57,6 +57,8 @@ class Connection {
   exchange: Exchange | undefined;
   parser: ResponseParser | undefined;
   reused = false;
+  /** The socket keeps the process alive (it is busy, or went idle only just now). */
+  referenced = true;
   idleTimer: NodeJS.Timeout | undefined;
   closed = false;
 
@@ -75,6 +77,7 @@ export class ConnectionPool {
   // signal such as a component's would otherwise gather one listener per request).
   private readonly bySignal = new Map<AbortSignal, { exchanges: Set<Exchange>; off: () => void }>();
   private destroyed = false;
+  private unrefPending = false;
 
   /** `connect` opens a socket to the server (net.connect or tls.connect). */
   constructor(connect: () => Socket, maxSockets = Infinity) {
@@ -137,7 +140,8 @@ export class ConnectionPool {
       clearTimeout(c.idleTimer);
       if (!c.closed && !c.socket.destroyed) {
         c.reused = true;
-        c.socket.ref();
+        if (!c.referenced) c.socket.ref();
+        c.referenced = true;
         return c;
       }
     }
@@ -222,14 +226,28 @@ export class ConnectionPool {
       return;
     }
     this.idle.push(conn);
-    // An idle connection does not keep the process alive (node:http's keepSocketAlive).
-    conn.socket.unref();
+    this.unrefIdleSoon();
     // Close a little before the server's announced keep-alive timeout, as node:http does.
     const hint = res.keepAliveTimeoutMs;
     if (hint !== undefined && hint > 1_000) {
       conn.idleTimer = setTimeout(() => this.close(conn), hint - 1_000);
       conn.idleTimer.unref();
     }
+  }
+
+  // Idle connections do not keep the process alive (node:http's keepSocketAlive), but
+  // one busy again within the same turn of the event loop (the usual case under load)
+  // is not unref'd and ref'd again for nothing.
+  private unrefIdleSoon(): void {
+    if (this.unrefPending) return;
+    this.unrefPending = true;
+    setImmediate(() => {
+      this.unrefPending = false;
+      for (const c of this.idle) {
+        if (c.referenced) c.socket.unref();
+        c.referenced = false;
+      }
+    }).unref();
   }
 
   private close(conn: Connection): void {

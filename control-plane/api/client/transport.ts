@@ -80,6 +80,7 @@ export class Transport {
   private readonly pool: ConnectionPool;
   private readonly token: string | undefined;
   private readonly basePath: string;
+  private readonly lines = new Map<string, string>();
 
   constructor(settings: ConnectionSettings, opts: { maxSockets?: number } = {}) {
     let url: URL;
@@ -199,21 +200,35 @@ export class Transport {
       throw new TypeError(`Method must be a valid HTTP token ["${req.method}"]`);
     const path = this.basePath + req.path;
     if (BAD_PATH.test(path)) throw new TypeError('Request path contains unescaped characters');
-    const headers: Record<string, string> = { Accept: 'application/json', ...req.headers };
-    if (this.token) headers.Authorization = `Bearer ${this.token}`;
-    if (req.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(req.body));
-    let head = `${req.method} ${path} HTTP/1.1\r\nHost: ${this.base.host}\r\n`;
-    for (const name in headers) {
-      const value = headers[name] as string;
-      if (!TOKEN.test(name))
-        throw new TypeError(`Header name must be a valid HTTP token ["${name}"]`);
-      if (BAD_VALUE.test(value))
-        throw new TypeError(`Invalid character in header content ["${name}"]`);
-      head += `${name}: ${value}\r\n`;
+    // Field names are case-insensitive: a later one replaces an earlier one, as setHeader does.
+    const fields = new Map<string, string>([['accept', this.line('Accept', 'application/json')]]);
+    for (const name in req.headers) {
+      fields.set(name.toLowerCase(), this.line(name, req.headers[name] as string));
     }
+    if (this.token) fields.set('authorization', this.line('Authorization', `Bearer ${this.token}`));
+    if (req.body !== undefined) {
+      fields.set('content-length', `Content-Length: ${Buffer.byteLength(req.body)}\r\n`);
+    }
+    let head = `${req.method} ${path} HTTP/1.1\r\nHost: ${this.base.host}\r\n`;
+    for (const line of fields.values()) head += line;
     head += 'Connection: keep-alive\r\n\r\n';
     // Header bytes are latin1, as node:http writes them; the pool writes strings as UTF-8.
     return NON_ASCII.test(head) ? Buffer.from(head, 'latin1') : head;
+  }
+
+  // "Name: value\r\n", checked once per distinct field (every request repeats the same few).
+  private line(name: string, value: string): string {
+    const key = `${name}\n${value}`;
+    let line = this.lines.get(key);
+    if (line !== undefined) return line;
+    if (!TOKEN.test(name))
+      throw new TypeError(`Header name must be a valid HTTP token ["${name}"]`);
+    if (BAD_VALUE.test(value))
+      throw new TypeError(`Invalid character in header content ["${name}"]`);
+    line = `${name}: ${value}\r\n`;
+    if (this.lines.size >= 256) this.lines.clear();
+    this.lines.set(key, line);
+    return line;
   }
 
   private wrap(req: HttpRequest, err: unknown): unknown {
