@@ -141,7 +141,15 @@ test('a container that exits 1: CrashLoopBackOff, restart delays that double', a
       filters: { label: [`${LABEL_POD_UID}=${last.metadata.uid}`, `${LABEL_CONTAINER_NAME}=app`] },
     });
     for (const entry of listed) {
-      const info = await docker.getContainer(entry.Id).inspect();
+      // The kubelet may garbage-collect an old instance between list and inspect.
+      const info = await docker
+        .getContainer(entry.Id)
+        .inspect()
+        .catch((err: { statusCode?: number }) => {
+          if (err.statusCode === 404) return undefined;
+          throw err;
+        });
+      if (!info) continue;
       const attempt = Number(info.Config.Labels?.[LABEL_ATTEMPT] ?? -1);
       if (info.State.Status === 'exited')
         runs.set(attempt, [Date.parse(info.State.StartedAt), Date.parse(info.State.FinishedAt)]);
