@@ -4,10 +4,11 @@
 # Debian's Docker engine (one dockerd per node, started inside the node's
 # network namespace), iptables and conntrack (the service proxy), iproute2 and
 # util-linux (network namespaces, nsenter), busybox-static (the sample images'
-# userland) and docker-registry (the local registry nodes pull from).
+# userland), docker-registry (the local registry nodes pull from) and curl
+# (`skiff up` asks its sample app through the service IP).
 set -euo pipefail
 
-PACKAGES=(etcd-server etcd-client docker.io iptables conntrack busybox-static docker-registry iproute2 util-linux)
+PACKAGES=(etcd-server etcd-client docker.io iptables conntrack busybox-static docker-registry iproute2 util-linux curl)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -32,6 +32,8 @@ export interface ClusterState {
   kubeconfig: string;
   /** host:port of the local registry, the prefix of image references. */
   registry: string;
+  /** The ClusterIP of the sample app's Service (absent in state files from before it). */
+  sampleServiceIp?: string;
   nodes: NodeState[];
   createdAt: string;
 }
@@ -121,6 +123,7 @@ export function parseClusterState(raw: unknown): ClusterState | undefined {
     serverPid: raw.serverPid,
     kubeconfig: text('kubeconfig'),
     registry: text('registry'),
+    ...(typeof raw.sampleServiceIp === 'string' ? { sampleServiceIp: raw.sampleServiceIp } : {}),
     nodes,
     createdAt: text('createdAt'),
   };

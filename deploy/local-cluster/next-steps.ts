@@ -32,8 +32,15 @@ export function nextSteps(s: ClusterState): string[] {
     'Next steps:',
     `  export KUBECONFIG=${s.kubeconfig}`,
     '  kubectl get nodes -o wide',
-    `  kubectl run echo --image=${s.registry}/${ECHO_IMAGE} --port=8080`,
-    '  kubectl get pods -o wide                       # the pod IP, and the node it runs on',
+    ...(s.sampleServiceIp
+      ? [
+          '  kubectl get deployment,service,pods -o wide  # the sample app: one echo pod per node',
+          `  nsenter --net=/run/netns/${netns} curl -s http://${s.sampleServiceIp}/   # its service IP, from node ${first?.name ?? 'n1'}`,
+          '  kubectl scale deployment echo --replicas=4   # more pods behind the same service IP',
+        ]
+      : []),
+    `  kubectl run hello --image=${s.registry}/${ECHO_IMAGE} --port=8080`,
+    '  kubectl get pod hello -o wide                 # its pod IP, and the node it runs on',
     `  nsenter --net=/run/netns/${netns} curl -s http://POD_IP:8080/   # from inside node ${first?.name ?? 'n1'}`,
     `  ip netns exec ${netns} sh                     # a quick shell in that node's network`,
     '',

@@ -27,6 +27,7 @@ export const REQUIRED_PROGRAMS: readonly RequiredProgram[] = [
   { program: 'sysctl', pkg: 'procps', purpose: 'turns proxy ARP and forwarding off' },
   { program: REGISTRY_BIN, pkg: 'docker-registry', purpose: 'the local image registry' },
   { program: '/bin/busybox', pkg: 'busybox-static', purpose: "the sample images' userland" },
+  { program: 'curl', pkg: 'curl', purpose: 'asks the sample app through its service IP' },
 ];
 
 /** What preflight looked at. */

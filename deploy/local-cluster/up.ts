@@ -4,7 +4,9 @@
  * bridge with a local registry holding skiff's sample images
  * (createLocalNodes), `skiff server` with all components on the bridge's
  * host address, and a `skiff agent` in every node; done when every Node is
- * Ready with a podCIDR. Writes `<dataDir>/cluster.json`. On failure it
+ * Ready with a podCIDR; then the sample app (sample-app.ts) is deployed and
+ * reached through its service IP from the first node. Writes
+ * `<dataDir>/cluster.json`. On failure it
  * reports what failed (with the relevant log's last lines), removes what it
  * made (down.ts) and resolves to exit code 1.
  *
@@ -31,10 +33,12 @@ import { downCommand, nextSteps } from './next-steps.ts';
 import { readyNodes, waitNodesReady } from './node-readiness.ts';
 import { hostFacts, preflightProblems } from './preflight.ts';
 import { createProgress, describeNodesRecord, recordingLogger } from './progress.ts';
+import { deploySampleApp, SAMPLE_APP, type SampleAppResult } from './sample-app.ts';
 import { runningServerPid, serverReady, startServerProcess } from './server-process.ts';
 import { findLeftovers } from './teardown.ts';
 
 const READY_TIMEOUT_MS = 180_000;
+const SAMPLE_APP_TIMEOUT_MS = 180_000;
 
 export interface UpOptions {
   nodes: number;
@@ -101,7 +105,7 @@ export async function upLocalCluster(o: UpOptions): Promise<number> {
 }
 
 async function build(o: UpOptions, runner: CommandRunner): Promise<ClusterState> {
-  const progress = createProgress(5, o.out);
+  const progress = createProgress(6, o.out);
   progress.step('building the sample images (skiff/pause:1, skiff/echo:1) and the bridge');
   const log = recordingLogger((r) => {
     const line = describeNodesRecord(r);
@@ -134,9 +138,27 @@ async function build(o: UpOptions, runner: CommandRunner): Promise<ClusterState>
     agents.set(node.name, agent);
   }
   const client = ApiClient.fromKubeconfig(server.kubeconfig);
+  const registry = nodes.registry?.address ?? '';
+  const first = nodes.nodes[0];
+  let sample: SampleAppResult;
   try {
     await waitNodesReady(client, agents, READY_TIMEOUT_MS, (name, cidr) =>
       progress.detail(`node ${name} Ready, pod CIDR ${cidr}`),
+    );
+    progress.step(
+      `deploying the sample app "${SAMPLE_APP}" and reaching it through its service IP`,
+    );
+    sample = await deploySampleApp({
+      client,
+      runner,
+      registry,
+      replicas: nodes.nodes.length,
+      netns: first?.netns ?? '',
+      timeoutMs: SAMPLE_APP_TIMEOUT_MS,
+      detail: (line) => progress.detail(line),
+    });
+    progress.detail(
+      `http://${sample.serviceIp}/ from node ${first?.name} answered: ${sample.answer}`,
     );
   } finally {
     client.close();
@@ -149,7 +171,8 @@ async function build(o: UpOptions, runner: CommandRunner): Promise<ClusterState>
     serverUrl: server.url,
     serverPid: server.pid,
     kubeconfig: server.kubeconfig,
-    registry: nodes.registry?.address ?? '',
+    registry,
+    sampleServiceIp: sample.serviceIp,
     nodes: nodes.nodes.map((n) => ({
       name: n.name,
       ip: n.ip,

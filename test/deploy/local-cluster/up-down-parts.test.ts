@@ -51,6 +51,7 @@ const sampleState = (dataDir: string): ClusterState => ({
   serverPid: 4242,
   kubeconfig: join(dataDir, 'server', 'kubeconfig'),
   registry: '172.30.5.1:5000',
+  sampleServiceIp: '10.96.0.42',
   nodes: [{ name: 'n1', ip: '172.30.5.11', netns: 'demo-n1', agentPid: 4300, dockerdPid: 4200 }],
   createdAt: '2025-01-01T00:00:00.000Z',
 });
@@ -131,8 +132,11 @@ test('next steps give the kubeconfig, kubectl, a way into a node and skiff down'
   const text = nextSteps(sampleState('/tmp/demo')).join('\n');
   assert.match(text, /^ {2}export KUBECONFIG=\/tmp\/demo\/server\/kubeconfig$/m);
   assert.match(text, /^ {2}kubectl get nodes -o wide$/m);
-  assert.match(text, /kubectl run echo --image=172\.30\.5\.1:5000\/skiff\/echo:1/);
-  assert.match(text, /nsenter --net=\/run\/netns\/demo-n1 curl/);
+  assert.match(text, /kubectl run hello --image=172\.30\.5\.1:5000\/skiff\/echo:1/);
+  assert.match(text, /nsenter --net=\/run\/netns\/demo-n1 curl -s http:\/\/10\.96\.0\.42\//);
+  assert.match(text, /nsenter --net=\/run\/netns\/demo-n1 curl -s http:\/\/POD_IP:8080/);
+  const { sampleServiceIp: _, ...older } = sampleState('/tmp/demo');
+  assert.doesNotMatch(nextSteps(older).join('\n'), /10\.96\.0\.42|deployment,service/);
   assert.match(text, /ip netns exec demo-n1 sh/);
   assert.match(text, /npx skiff down --prefix demo --data-dir \/tmp\/demo$/m);
 });

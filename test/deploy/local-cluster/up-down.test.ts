@@ -1,8 +1,9 @@
 // `skiff up` and `skiff down` as a user runs them: real child processes of
 // control-plane/cli/skiff.ts (as root), real namespaces, dockerds, registry,
 // server and agents, and real kubectl. Prefix "skiffu" and a data dir of its
-// own; `after` removes whatever is left even when a case failed. Does not
-// depend on the service proxy, pod routes or DNS.
+// own; `after` removes whatever is left even when a case failed. `skiff up`
+// ends by reaching its sample app through a service IP, so this also runs
+// the service proxy and pod network.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -102,7 +103,7 @@ test('skiff up without the Docker engine or ip on PATH says what is missing and 
 test('skiff up brings up 2 Ready nodes with pod CIDRs and prints the next steps', async () => {
   const run = await skiff(['up', '--nodes', '2', ...FLAGS]);
   assert.equal(run.code, 0, `skiff up failed:\n${run.stdout}\n${run.stderr}`);
-  for (let i = 1; i <= 5; i++) assert.match(run.stdout, new RegExp(`^\\[${i}/5\\] `, 'm'));
+  for (let i = 1; i <= 6; i++) assert.match(run.stdout, new RegExp(`^\\[${i}/6\\] `, 'm'));
   const parsed = parseClusterState(
     JSON.parse(readFileSync(join(DATA_DIR, 'cluster.json'), 'utf8')),
   );
@@ -118,6 +119,13 @@ test('skiff up brings up 2 Ready nodes with pod CIDRs and prints the next steps'
   assert.equal(state.kubeconfig, join(DATA_DIR, 'server', 'kubeconfig'));
   assert.ok(run.stdout.includes(`export KUBECONFIG=${state.kubeconfig}`), run.stdout);
   assert.ok(run.stdout.includes(`nsenter --net=/run/netns/${PREFIX}-n1`), run.stdout);
+  // The sample app answered through its service IP, and the next steps say how to ask again.
+  assert.ok(state.sampleServiceIp, 'the state names the sample service IP');
+  const answered = new RegExp(
+    `http://${state.sampleServiceIp.replace(/\\./g, '\\.')}/ from node n1 answered: pod=echo-\\S+ path=/ client=`,
+  );
+  assert.match(run.stdout, answered);
+  assert.ok(run.stdout.includes(`curl -s http://${state.sampleServiceIp}/`), run.stdout);
   assert.ok(run.stdout.includes(`npx skiff down --prefix ${PREFIX} --data-dir ${DATA_DIR}`));
 
   const nodes = JSON.parse(await kubectl(state.kubeconfig, ['get', 'nodes', '-o', 'json'])) as {
