@@ -22,6 +22,7 @@ import type { EndpointSubset, Endpoints, Pod, Service } from '../api/types.ts';
 import { endpointsDiffer, endpointsLabels, podChangeMatters } from './endpoints/object.ts';
 import { desiredSubsets } from './endpoints/subsets.ts';
 import { ObjectIndex } from './replicaset-index.ts';
+import { getIfExists, isNamespaceTerminating } from './runtime/api-answers.ts';
 import type { Result } from './runtime/controller.ts';
 import type { KeySink } from './runtime/handlers.ts';
 import type { ControllerSpec } from './runtime/spec.ts';
@@ -121,7 +122,9 @@ export async function reconcileEndpoints(key: string, d: EndpointsDeps): Promise
   } catch (err) {
     if (!(err instanceof ApiError) || err.code !== 409) throw err;
     // The cache was behind (often our own last write): once more against the server's copy.
-    const live = await getEndpoints(d.client, svc);
+    const live = await getIfExists<Endpoints>(d.client, ENDPOINTS, svc.metadata.name ?? '', {
+      namespace: svc.metadata.namespace,
+    });
     if (!live || endpointsDiffer(live, labels, subsets)) {
       await writeEndpoints(d.client, svc, live, labels, subsets);
     }
@@ -159,17 +162,6 @@ async function writeEndpoints(
   }
 }
 
-async function getEndpoints(client: ApiClient, svc: Service): Promise<Endpoints | undefined> {
-  try {
-    return await client.get<Endpoints>(ENDPOINTS, svc.metadata.name ?? '', {
-      namespace: svc.metadata.namespace,
-    });
-  } catch (err) {
-    if (err instanceof ApiError && err.code === 404) return undefined;
-    throw err;
-  }
-}
-
 async function deleteEndpoints(client: ApiClient, ep: Endpoints): Promise<void> {
   try {
     await client.delete(ENDPOINTS, ep.metadata.name ?? '', {
@@ -180,11 +172,4 @@ async function deleteEndpoints(client: ApiClient, ep: Endpoints): Promise<void> 
     if (err instanceof ApiError && (err.code === 404 || err.code === 409)) return;
     throw err;
   }
-}
-
-function isNamespaceTerminating(err: unknown): boolean {
-  return (
-    err instanceof ApiError &&
-    (err.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating')
-  );
 }

@@ -32,12 +32,8 @@ import {
   type OwnerState,
 } from './garbage-collector/decide.ts';
 import { DependentsGraph, gcKey, groupResource, parseGcKey } from './garbage-collector/graph.ts';
-import {
-  deleteObject,
-  getLive,
-  removeFinalizer,
-  removeOwnerRefs,
-} from './garbage-collector/writes.ts';
+import { deleteObject, removeFinalizer, removeOwnerRefs } from './garbage-collector/writes.ts';
+import { getIfExists } from './runtime/api-answers.ts';
 import type { Result } from './runtime/controller.ts';
 import type { KeySink } from './runtime/handlers.ts';
 import type { ControllerSpec } from './runtime/spec.ts';
@@ -142,7 +138,9 @@ async function collectDependent(
   let states = await ownerStates(d, obj);
   if (![...states.values()].some((s) => s === 'dangling' || s === 'waiting')) return;
   // About to act: judge the latest version, not a cached one (it may have been adopted).
-  const latest = await getLive(d.client, r, obj.metadata.name ?? '', obj.metadata.namespace);
+  const latest = await getIfExists(d.client, r, obj.metadata.name ?? '', {
+    namespace: obj.metadata.namespace,
+  });
   if (!latest || latest.metadata.uid !== obj.metadata.uid || latest.metadata.deletionTimestamp) {
     return;
   }
@@ -194,7 +192,9 @@ async function ownerState(
     ?.informer.get(namespace ? `${namespace}/${ref.name}` : ref.name);
   // The caches may lag: an owner they do not show is looked up on the server.
   const found =
-    cached?.metadata.uid === ref.uid ? cached : await getLive(d.client, r, ref.name, namespace);
+    cached?.metadata.uid === ref.uid
+      ? cached
+      : await getIfExists(d.client, r, ref.name, { namespace });
   const state = ownerStateOf(ref, found);
   if (state === 'dangling') d.absent.add(ref.uid);
   return state;

@@ -22,6 +22,7 @@ import type { Logger } from '../api/log.ts';
 import { findResource, type ResourceInfo } from '../api/resources.ts';
 import type { Lease, Node, Pod, Taint } from '../api/types.ts';
 import { evictionTime, podNotReadyStatus } from './node-lifecycle/eviction.ts';
+import { getIfExists } from './runtime/api-answers.ts';
 import {
   DEFAULT_HEALTH_TIMING,
   graceLeftMs,
@@ -162,7 +163,9 @@ async function markPodsNotReady(d: NodeLifecycleDeps, pods: readonly Pod[], now:
     } catch (err) {
       if (!(err instanceof ApiError) || err.code !== 409) throw err;
       // The cached pod was stale: once more from a fresh read.
-      const fresh = await getPod(d.client, cached);
+      const fresh = await getIfExists<Pod>(d.client, PODS, cached.metadata.name ?? '', {
+        namespace: cached.metadata.namespace,
+      });
       if (fresh) await writeNotReady(d.client, fresh, now);
     }
   }
@@ -175,17 +178,6 @@ async function writeNotReady(client: ApiClient, pod: Pod, now: number): Promise<
     await client.updateStatus(PODS, { ...pod, status });
   } catch (err) {
     if (err instanceof ApiError && err.code === 404) return;
-    throw err;
-  }
-}
-
-async function getPod(client: ApiClient, pod: Pod): Promise<Pod | undefined> {
-  try {
-    return await client.get<Pod>(PODS, pod.metadata.name ?? '', {
-      namespace: pod.metadata.namespace,
-    });
-  } catch (err) {
-    if (err instanceof ApiError && err.code === 404) return undefined;
     throw err;
   }
 }

@@ -10,6 +10,7 @@ import { objectKey } from '../api/client/informer-cache.ts';
 import { ApiError } from '../api/errors.ts';
 import type { Pod, ReplicaSet } from '../api/types.ts';
 import { PODS, type ReplicaSetDeps } from './replicaset-deps.ts';
+import { errorText, isNamespaceTerminating } from './runtime/api-answers.ts';
 import {
   BURST_REPLICAS,
   controllerRef,
@@ -54,7 +55,7 @@ async function createPods(
       Array.from({ length: size }, () => d.client.create(PODS, structuredClone(pod))),
     );
     for (const r of results) {
-      if (r.status === 'fulfilled' || namespaceTerminating(r.reason)) created++;
+      if (r.status === 'fulfilled' || isNamespaceTerminating(r.reason)) created++;
       else failure ??= r.reason;
     }
     if (failure !== undefined) break;
@@ -98,15 +99,4 @@ function relatedPods(rs: ReplicaSet, d: ReplicaSetDeps): Pod[] {
   const owner = rs.metadata.ownerReferences?.find((r) => r.controller === true);
   const siblings = owner ? d.replicaSetIndex.ownedBy(owner.uid) : [rs];
   return siblings.flatMap((s) => d.pods.ownedBy(s.metadata.uid ?? '')).filter(isPodActive);
-}
-
-function namespaceTerminating(err: unknown): boolean {
-  return (
-    err instanceof ApiError &&
-    (err.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating')
-  );
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

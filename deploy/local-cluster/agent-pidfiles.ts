@@ -4,10 +4,10 @@
  * while its command line still names the node's directory, so a reused PID
  * is never signalled.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { clusterPaths } from './cluster-state.ts';
-import { cmdlineOf, isAlive, stopPid } from './processes.ts';
+import { livePidFromFile, stopPid } from './processes.ts';
 import { nodeDirs } from './teardown.ts';
 
 /** SIGTERM leaves the node's pods running; the node's dockerd is stopped next anyway. */
@@ -24,15 +24,8 @@ export function runningAgents(dataDir: string): { node: string; pid: number }[] 
   const out: { node: string; pid: number }[] = [];
   for (const dir of nodeDirs(dataDir)) {
     const node = basename(dir);
-    let pid: number;
-    try {
-      pid = Number(readFileSync(paths.agentPidfile(node), 'utf8').trim());
-    } catch {
-      continue;
-    }
-    if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) continue;
-    if (cmdlineOf(pid).includes(` agent `) && cmdlineOf(pid).includes(`${dir}/`))
-      out.push({ node, pid });
+    const pid = livePidFromFile(paths.agentPidfile(node), ' agent ', `${dir}/`);
+    if (pid !== undefined) out.push({ node, pid });
   }
   return out;
 }

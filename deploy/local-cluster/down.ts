@@ -16,7 +16,7 @@ import { foreignEntries } from './cluster-state.ts';
 import { execRunner, type CommandRunner } from './command-runner.ts';
 import { checkPrefix } from './names.ts';
 import { dockerdPaths } from './node-dockerd.ts';
-import { cmdlineOf, isAlive } from './processes.ts';
+import { isAlive, livePidFromFile } from './processes.ts';
 import { stopServerByPidfile } from './server-process.ts';
 import { findLeftovers, nodeDirs, removeLocalNodes } from './teardown.ts';
 
@@ -114,22 +114,12 @@ function daemonsOf(dataDir: string): string[] {
   const found: string[] = [];
   for (const dir of nodeDirs(dataDir)) {
     const paths = dockerdPaths(dir);
-    const pid = pidIn(paths.pidfile);
-    if (pid !== undefined && cmdlineOf(pid).includes(paths.dataRoot))
+    const pid = livePidFromFile(paths.pidfile, paths.dataRoot);
+    if (pid !== undefined)
       found.push(`dockerd of node ${basename(dir)} (pid ${pid}) and its containers`);
   }
   const registryDir = join(dataDir, 'registry');
-  const pid = pidIn(join(registryDir, 'registry.pid'));
-  if (pid !== undefined && cmdlineOf(pid).includes(registryDir))
-    found.push(`registry (pid ${pid})`);
+  const pid = livePidFromFile(join(registryDir, 'registry.pid'), registryDir);
+  if (pid !== undefined) found.push(`registry (pid ${pid})`);
   return found;
-}
-
-function pidIn(pidfile: string): number | undefined {
-  try {
-    const pid = Number(readFileSync(pidfile, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -10,13 +10,13 @@
  * teardown uses to find every container process of the node. Its iptables
  * rules live in the node namespace, never the host's.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { spawnDaemon, tailFile } from './daemon-process.ts';
 import type { NetnsNode } from './netns-node.ts';
-import { cmdlineOf, isAlive, stopPid } from './processes.ts';
+import { isAlive, livePidFromFile, stopPid } from './processes.ts';
 
 /** Debian 12's engine is 20.10 (API 1.41); the newer CLI on PATH must not set the version. */
 export const DOCKER_API_VERSION = 'v1.41';
@@ -118,15 +118,8 @@ export async function startNodeDockerd(opts: NodeDockerdOptions): Promise<NodeDo
  */
 export async function stopDockerdByPidfile(dir: string): Promise<void> {
   const paths = dockerdPaths(dir);
-  let pid: number;
-  try {
-    pid = Number(readFileSync(paths.pidfile, 'utf8').trim());
-  } catch {
-    return;
-  }
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
-  if (!cmdlineOf(pid).includes(`--data-root ${paths.dataRoot}`)) return;
-  await stopPid(pid, STOP_GRACE_MS);
+  const pid = livePidFromFile(paths.pidfile, `--data-root ${paths.dataRoot}`);
+  if (pid !== undefined) await stopPid(pid, STOP_GRACE_MS);
 }
 
 async function waitForPing(docker: Docker, pid: number, timeoutMs: number): Promise<void> {

@@ -34,6 +34,23 @@ export function cmdlineOf(pid: number): string {
 }
 
 /**
+ * The PID `pidfile` records if that process is alive and its command line
+ * contains every one of `marks` (so a reused PID is never taken for it);
+ * otherwise, and when the file is missing or holds no PID, undefined.
+ */
+export function livePidFromFile(pidfile: string, ...marks: string[]): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidfile, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
+  const cmdline = cmdlineOf(pid);
+  return marks.every((m) => cmdline.includes(m)) ? pid : undefined;
+}
+
+/**
  * Sends SIGTERM, waits up to `graceMs` for the process to go, then SIGKILLs
  * it and waits again. Resolves true once it is gone (or was never there);
  * false if it survived SIGKILL for 10 s (a process stuck in the kernel).

@@ -5,12 +5,12 @@
  * nothing listens on any other interface. Storage, config, log and pidfile
  * live in its directory. Stopped by PID.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnDaemon, tailFile } from './daemon-process.ts';
-import { cmdlineOf, isAlive, stopPid } from './processes.ts';
+import { isAlive, livePidFromFile, stopPid } from './processes.ts';
 
 export const REGISTRY_BIN = '/usr/bin/docker-registry';
 const START_TIMEOUT_MS = 30_000;
@@ -86,15 +86,8 @@ export async function startRegistry(opts: RegistryOptions): Promise<Registry> {
  */
 export async function stopRegistryByPidfile(dir: string): Promise<void> {
   const files = registryFiles(dir);
-  let pid: number;
-  try {
-    pid = Number(readFileSync(files.pidfile, 'utf8').trim());
-  } catch {
-    return;
-  }
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
-  if (!cmdlineOf(pid).includes(files.config)) return;
-  await stopPid(pid, STOP_GRACE_MS);
+  const pid = livePidFromFile(files.pidfile, files.config);
+  if (pid !== undefined) await stopPid(pid, STOP_GRACE_MS);
 }
 
 function registryFiles(dir: string) {

@@ -5,12 +5,12 @@
  * every node reach), with its state and kubeconfig in `<dataDir>/server`,
  * its log in `<dataDir>/server.log` and its PID in `<dataDir>/server.pid`.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clusterPaths } from './cluster-state.ts';
 import { spawnDaemon, tailFile } from './daemon-process.ts';
-import { cmdlineOf, isAlive, stopPid } from './processes.ts';
+import { isAlive, livePidFromFile, stopPid } from './processes.ts';
 
 const SKIFF = fileURLToPath(new URL('../../control-plane/cli/skiff.ts', import.meta.url));
 const START_TIMEOUT_MS = 90_000;
@@ -82,14 +82,7 @@ export async function serverReady(url: string): Promise<boolean> {
  */
 export function runningServerPid(dataDir: string): number | undefined {
   const paths = clusterPaths(dataDir);
-  let pid: number;
-  try {
-    pid = Number(readFileSync(paths.serverPidfile, 'utf8').trim());
-  } catch {
-    return undefined;
-  }
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
-  return cmdlineOf(pid).includes(`--data-dir ${paths.serverDir}`) ? pid : undefined;
+  return livePidFromFile(paths.serverPidfile, `--data-dir ${paths.serverDir}`);
 }
 
 /** Stops the data dir's server (TERM, then KILL); resolves to its PID, or undefined if none ran. */

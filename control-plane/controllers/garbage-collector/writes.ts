@@ -10,6 +10,7 @@ import type { ApiClient } from '../../api/client/client.ts';
 import { ApiError } from '../../api/errors.ts';
 import type { ResourceInfo } from '../../api/resources.ts';
 import type { KubeObject } from '../../api/types.ts';
+import { getIfExists } from '../runtime/api-answers.ts';
 import type { DeletePolicy } from './decide.ts';
 
 /** Deletes `obj` with `policy` (DeleteOptions.propagationPolicy); false when it changed meanwhile. */
@@ -78,25 +79,12 @@ export async function removeFinalizer(
     );
   };
   if (await patchFrom(obj)) return true;
-  const fresh = await getLive(client, r, obj.metadata.name ?? '', obj.metadata.namespace);
+  const fresh = await getIfExists(client, r, obj.metadata.name ?? '', {
+    namespace: obj.metadata.namespace,
+  });
   if (!fresh || fresh.metadata.uid !== obj.metadata.uid) return true;
   if (!fresh.metadata.finalizers?.includes(finalizer)) return true;
   return patchFrom(fresh);
-}
-
-/** An uncached read: the object, or undefined when it does not exist. */
-export async function getLive(
-  client: ApiClient,
-  r: ResourceInfo,
-  name: string,
-  namespace: string | undefined,
-): Promise<KubeObject | undefined> {
-  try {
-    return await client.get(r, name, namespace === undefined ? {} : { namespace });
-  } catch (err) {
-    if (err instanceof ApiError && err.code === 404) return undefined;
-    throw err;
-  }
 }
 
 // true: done (or the object is gone); false: it changed meanwhile (409).

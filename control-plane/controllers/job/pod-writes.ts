@@ -13,6 +13,7 @@ import { findResource, type ResourceInfo } from '../../api/resources.ts';
 import type { Job, OwnerReference, Pod } from '../../api/types.ts';
 import type { WriteExpectations } from './write-expectations.ts';
 import { podFromTemplate, slowStartBatches } from '../replicaset-pods.ts';
+import { errorText, isNamespaceTerminating } from '../runtime/api-answers.ts';
 
 const PODS = findResource('', 'v1', 'pods') as ResourceInfo;
 
@@ -42,7 +43,7 @@ export async function createPods(
     const results = await Promise.allSettled(batch.map((p) => client.create(PODS, p)));
     for (const r of results) {
       if (r.status === 'fulfilled') created++;
-      else if (!namespaceTerminating(r.reason)) failure ??= errorText(r.reason);
+      else if (!isNamespaceTerminating(r.reason)) failure ??= errorText(r.reason);
     }
     if (failure !== undefined) break;
   }
@@ -97,16 +98,4 @@ export async function writePodChanges(
   const pod = podFromTemplate(template, job.metadata.namespace ?? '', job.metadata.name ?? '', ref);
   const pods = Array.from({ length: plan.create }, () => structuredClone(pod));
   return createPods(client, key, pods, expectations);
-}
-
-// Content of a namespace being deleted is not created; that is no failure of the owner.
-function namespaceTerminating(err: unknown): boolean {
-  return (
-    err instanceof ApiError &&
-    (err.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating')
-  );
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

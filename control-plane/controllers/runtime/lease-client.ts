@@ -5,9 +5,9 @@
  */
 import type { ApiClient } from '../../api/client/client.ts';
 import type { CallOptions } from '../../api/client/options.ts';
-import { ApiError } from '../../api/errors.ts';
 import { findResource, type ResourceInfo } from '../../api/resources.ts';
 import type { Lease } from '../../api/types.ts';
+import { getIfExists } from './api-answers.ts';
 
 const LEASES = findResource('coordination.k8s.io', 'v1', 'leases') as ResourceInfo;
 
@@ -23,14 +23,8 @@ export interface LeaseClient {
 /** A LeaseClient over the API server's /apis/coordination.k8s.io/v1 leases. */
 export function apiLeaseClient(client: ApiClient): LeaseClient {
   return {
-    async get(namespace, name, opts = {}) {
-      try {
-        return await client.get<Lease>(LEASES, name, { ...opts, namespace });
-      } catch (err) {
-        if (err instanceof ApiError && err.code === 404) return undefined;
-        throw err;
-      }
-    },
+    get: (namespace, name, opts = {}) =>
+      getIfExists<Lease>(client, LEASES, name, { ...opts, namespace }),
     create: (namespace, lease, opts = {}) => client.create(LEASES, lease, { ...opts, namespace }),
     update: (namespace, lease, opts = {}) => client.update(LEASES, lease, { ...opts, namespace }),
   };

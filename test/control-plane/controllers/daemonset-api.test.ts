@@ -6,66 +6,36 @@
  * update within maxUnavailable, and a NoExecute taint that evicts.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { ApiClient } from '../../../control-plane/api/client/client.ts';
+import { describe, test } from 'node:test';
 import { findResource, type ResourceInfo } from '../../../control-plane/api/resources.ts';
 import type { DaemonSet, Node, Pod } from '../../../control-plane/api/types.ts';
 import { controller as daemonSetController } from '../../../control-plane/controllers/daemonset.ts';
-import { startControllerManager } from '../../../control-plane/controllers/manager.ts';
-import { startHollowNodes } from '../../../control-plane/hollow/hollow-nodes.ts';
-import { startScheduler } from '../../../control-plane/scheduler/scheduler.ts';
-import { ApiFixture, eventually, quietLogger } from '../api/client/api-fixture.ts';
+import { eventually } from '../api/client/api-fixture.ts';
+import { useControllerFixture } from './controller-fixture.ts';
 
 const PODS = findResource('', 'v1', 'pods') as ResourceInfo;
 const NODES = findResource('', 'v1', 'nodes') as ResourceInfo;
 const DAEMONSETS = findResource('apps', 'v1', 'daemonsets') as ResourceInfo;
 
 describe('DaemonSet controller with the scheduler and hollow nodes', () => {
-  let fx: ApiFixture;
-  let client: ApiClient;
-  const ac = new AbortController();
-  const running: Promise<void>[] = [];
-
-  before(async () => {
-    fx = await ApiFixture.start();
-    client = fx.client();
-    const hollow = await startHollowNodes({
-      client,
-      names: ['ds-0', 'ds-1', 'ds-2', 'ds-3'],
-      logger: quietLogger,
-      signal: ac.signal,
-    });
-    running.push(hollow.done);
+  const f = useControllerFixture(async (f) => {
+    await f.startHollowNodes(['ds-0', 'ds-1', 'ds-2', 'ds-3']);
     // ds-0 and ds-1 are workers; ds-3 carries a taint daemon pods do not tolerate.
     for (const name of ['ds-0', 'ds-1']) await label(name, 'worker');
     await label('ds-3', 'worker');
-    const n3 = await client.get<Node>(NODES, 'ds-3');
-    await client.update(NODES, {
+    const n3 = await f.client.get<Node>(NODES, 'ds-3');
+    await f.client.update(NODES, {
       ...n3,
       spec: { ...n3.spec, taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }] },
     });
-    const scheduler = startScheduler({ client, logger: quietLogger, signal: ac.signal });
-    running.push(scheduler.done);
-    const cm = startControllerManager({
-      client,
-      controllers: [daemonSetController],
-      logger: quietLogger,
-      signal: ac.signal,
-    });
-    running.push(cm.done);
-    await Promise.all([scheduler.ready, cm.ready]);
-  });
-  after(async () => {
-    ac.abort();
-    await Promise.allSettled(running);
-    await fx?.destroy();
+    await Promise.all([f.startScheduler(), f.startControllers([daemonSetController])]);
   });
 
   async function label(name: string, role: string): Promise<void> {
-    await client.patch(NODES, name, { metadata: { labels: { role } } }, { type: 'merge' });
+    await f.client.patch(NODES, name, { metadata: { labels: { role } } }, { type: 'merge' });
   }
   const pods = async (): Promise<Pod[]> =>
-    (await client.list<Pod>(PODS, { namespace: 'default', labelSelector: 'app=agent' })).items;
+    (await f.client.list<Pod>(PODS, { namespace: 'default', labelSelector: 'app=agent' })).items;
   const live = (ps: Pod[]) => ps.filter((p) => !p.metadata.deletionTimestamp);
   const ready = (p: Pod) =>
     p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
@@ -73,10 +43,10 @@ describe('DaemonSet controller with the scheduler and hollow nodes', () => {
   const pinnedTo = (p: Pod) =>
     p.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution
       ?.nodeSelectorTerms[0]?.matchFields?.[0]?.values?.[0];
-  const getDs = () => client.get<DaemonSet>(DAEMONSETS, 'agent', { namespace: 'default' });
+  const getDs = () => f.client.get<DaemonSet>(DAEMONSETS, 'agent', { namespace: 'default' });
 
   test('one pod per eligible node, bound there by the scheduler; status counts', async () => {
-    await client.create<DaemonSet>(DAEMONSETS, {
+    await f.client.create<DaemonSet>(DAEMONSETS, {
       apiVersion: 'apps/v1',
       kind: 'DaemonSet',
       metadata: { name: 'agent', namespace: 'default' },
@@ -145,7 +115,7 @@ describe('DaemonSet controller with the scheduler and hollow nodes', () => {
     const image = {
       spec: { template: { spec: { containers: [{ name: 'agent', image: 'example/agent:2' }] } } },
     };
-    await client.patch(DAEMONSETS, 'agent', image, { type: 'merge', namespace: 'default' });
+    await f.client.patch(DAEMONSETS, 'agent', image, { type: 'merge', namespace: 'default' });
     let fewest = 3;
     await eventually('every pod on the new template and ready', async () => {
       const ps = live(await pods());
@@ -167,8 +137,8 @@ describe('DaemonSet controller with the scheduler and hollow nodes', () => {
   });
 
   test('a NoExecute taint the pods do not tolerate removes the pod from that node', async () => {
-    const n = await client.get<Node>(NODES, 'ds-2');
-    await client.update(NODES, {
+    const n = await f.client.get<Node>(NODES, 'ds-2');
+    await f.client.update(NODES, {
       ...n,
       spec: { ...n.spec, taints: [{ key: 'maintenance', effect: 'NoExecute' }] },
     });

@@ -4,52 +4,23 @@
  * readiness through pods/status.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { ApiClient } from '../../../control-plane/api/client/client.ts';
-import { ApiError } from '../../../control-plane/api/errors.ts';
+import { describe, test } from 'node:test';
 import { findResource, type ResourceInfo } from '../../../control-plane/api/resources.ts';
 import type { Endpoints, Pod, Service } from '../../../control-plane/api/types.ts';
 import { controller as endpointsController } from '../../../control-plane/controllers/endpoints.ts';
-import { startControllerManager } from '../../../control-plane/controllers/manager.ts';
-import { ApiFixture, eventually, quietLogger } from '../api/client/api-fixture.ts';
+import { getIfExists } from '../../../control-plane/controllers/runtime/api-answers.ts';
+import { eventually } from '../api/client/api-fixture.ts';
+import { useControllerFixture } from './controller-fixture.ts';
 
 const PODS = findResource('', 'v1', 'pods') as ResourceInfo;
 const SERVICES = findResource('', 'v1', 'services') as ResourceInfo;
 const ENDPOINTS = findResource('', 'v1', 'endpoints') as ResourceInfo;
-const NAMESPACES = findResource('', 'v1', 'namespaces') as ResourceInfo;
 
 describe('Endpoints controller against the real API server', () => {
-  let fx: ApiFixture;
-  let client: ApiClient;
-  const ac = new AbortController();
-  let done: Promise<void> | undefined;
-  before(async () => {
-    fx = await ApiFixture.start();
-    client = fx.client();
-    const cm = startControllerManager({
-      client,
-      controllers: [endpointsController],
-      logger: quietLogger,
-      signal: ac.signal,
-    });
-    done = cm.done;
-    await cm.ready;
-  });
-  after(async () => {
-    ac.abort();
-    await done;
-    await fx?.destroy();
-  });
-
-  let seq = 0;
-  async function namespace(): Promise<string> {
-    const name = `ep-${++seq}`;
-    await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-    return name;
-  }
+  const f = useControllerFixture((f) => f.startControllers([endpointsController]));
 
   async function createPod(ns: string, name: string, port: number): Promise<Pod> {
-    return client.create<Pod>(PODS, {
+    return f.client.create<Pod>(PODS, {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name, namespace: ns, labels: { app: 'web' } },
@@ -64,9 +35,9 @@ describe('Endpoints controller against the real API server', () => {
 
   // What a kubelet reports: Running with an IP, Ready as told.
   async function report(ns: string, name: string, ip: string, ready: boolean): Promise<void> {
-    const pod = await client.get<Pod>(PODS, name, { namespace: ns });
+    const pod = await f.client.get<Pod>(PODS, name, { namespace: ns });
     const now = new Date().toISOString();
-    await client.updateStatus(PODS, {
+    await f.client.updateStatus(PODS, {
       ...pod,
       status: {
         ...pod.status,
@@ -78,20 +49,14 @@ describe('Endpoints controller against the real API server', () => {
     });
   }
 
-  const getEndpoints = async (ns: string, name: string): Promise<Endpoints | undefined> => {
-    try {
-      return await client.get<Endpoints>(ENDPOINTS, name, { namespace: ns });
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 404) return undefined;
-      throw err;
-    }
-  };
+  const getEndpoints = (ns: string, name: string) =>
+    getIfExists<Endpoints>(f.client, ENDPOINTS, name, { namespace: ns });
   const ips = (ep: Endpoints | undefined, field: 'addresses' | 'notReadyAddresses') =>
     (ep?.subsets ?? []).flatMap((s) => (s[field] ?? []).map((a) => a.ip)).sort();
 
   test('endpoints follow pod readiness; named ports resolve per pod; deletion removes them', async () => {
-    const ns = await namespace();
-    await client.create<Service>(SERVICES, {
+    const ns = await f.namespace('ep');
+    await f.client.create<Service>(SERVICES, {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'web', namespace: ns, labels: { tier: 'front' } },
@@ -142,7 +107,7 @@ describe('Endpoints controller against the real API server', () => {
     assert.equal(target?.targetRef?.name, 'web-1');
 
     // A bound pod being deleted keeps running for its grace period, but leaves the endpoints at once.
-    await client.delete(PODS, 'web-2', { namespace: ns });
+    await f.client.delete(PODS, 'web-2', { namespace: ns });
     await eventually('the terminating pod gone from the endpoints', async () => {
       const e = await getEndpoints(ns, 'web');
       return (
@@ -152,8 +117,8 @@ describe('Endpoints controller against the real API server', () => {
   });
 
   test('writes only when something changed', async () => {
-    const ns = await namespace();
-    await client.create<Service>(SERVICES, {
+    const ns = await f.namespace('ep');
+    await f.client.create<Service>(SERVICES, {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'web', namespace: ns },
@@ -167,13 +132,13 @@ describe('Endpoints controller against the real API server', () => {
     );
     const rv = (await getEndpoints(ns, 'web'))?.metadata.resourceVersion;
     // Touch the service and the pod in ways that change no endpoint; then change one that does.
-    const svc = await client.get<Service>(SERVICES, 'web', { namespace: ns });
-    await client.update(SERVICES, {
+    const svc = await f.client.get<Service>(SERVICES, 'web', { namespace: ns });
+    await f.client.update(SERVICES, {
       ...svc,
       metadata: { ...svc.metadata, annotations: { note: 'x' } },
     });
-    const pod = await client.get<Pod>(PODS, 'web-1', { namespace: ns });
-    await client.update(PODS, {
+    const pod = await f.client.get<Pod>(PODS, 'web-1', { namespace: ns });
+    await f.client.update(PODS, {
       ...pod,
       metadata: { ...pod.metadata, annotations: { note: 'y' } },
     });
@@ -185,7 +150,7 @@ describe('Endpoints controller against the real API server', () => {
     );
     // Every change of the Endpoints since `rv`: only the one adding web-2.
     const events: string[] = [];
-    for await (const ev of client.watch<Endpoints>(ENDPOINTS, {
+    for await (const ev of f.client.watch<Endpoints>(ENDPOINTS, {
       namespace: ns,
       resourceVersion: rv,
       timeoutSeconds: 1,
@@ -196,21 +161,21 @@ describe('Endpoints controller against the real API server', () => {
   });
 
   test('selectorless services and the kubernetes Endpoints are left alone; deleting a service deletes its Endpoints', async () => {
-    const ns = await namespace();
-    await client.create<Service>(SERVICES, {
+    const ns = await f.namespace('ep');
+    await f.client.create<Service>(SERVICES, {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'external', namespace: ns },
       spec: { ports: [{ port: 5432 }] },
     });
-    const mine = await client.create<Endpoints>(ENDPOINTS, {
+    const mine = await f.client.create<Endpoints>(ENDPOINTS, {
       apiVersion: 'v1',
       kind: 'Endpoints',
       metadata: { name: 'external', namespace: ns },
       subsets: [{ addresses: [{ ip: '127.0.0.10' }], ports: [{ port: 5432 }] }],
     });
     const apiServer = await getEndpoints('default', 'kubernetes');
-    await client.create<Service>(SERVICES, {
+    await f.client.create<Service>(SERVICES, {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'web', namespace: ns },
@@ -227,13 +192,13 @@ describe('Endpoints controller against the real API server', () => {
       apiServer?.metadata.resourceVersion,
     );
 
-    await client.delete(SERVICES, 'web', { namespace: ns });
+    await f.client.delete(SERVICES, 'web', { namespace: ns });
     await eventually(
       'the Endpoints to go with the service',
       async () => (await getEndpoints(ns, 'web')) === undefined,
     );
     // A deleted Endpoints of a live service is written again.
-    await client.create<Service>(SERVICES, {
+    await f.client.create<Service>(SERVICES, {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'web2', namespace: ns },
@@ -243,7 +208,7 @@ describe('Endpoints controller against the real API server', () => {
       'Endpoints of web2',
       async () => (await getEndpoints(ns, 'web2')) !== undefined,
     );
-    await client.delete(ENDPOINTS, 'web2', { namespace: ns });
+    await f.client.delete(ENDPOINTS, 'web2', { namespace: ns });
     await eventually(
       'Endpoints of web2 back',
       async () => (await getEndpoints(ns, 'web2')) !== undefined,

@@ -5,20 +5,18 @@
  * no workload controllers running), and owner identity by uid.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { ApiClient } from '../../../control-plane/api/client/client.ts';
-import { ApiError } from '../../../control-plane/api/errors.ts';
+import { describe, test } from 'node:test';
 import { findResource, type ResourceInfo } from '../../../control-plane/api/resources.ts';
 import type { KubeObject, OwnerReference } from '../../../control-plane/api/types.ts';
 import { controller as gcController } from '../../../control-plane/controllers/garbage-collector.ts';
-import { startControllerManager } from '../../../control-plane/controllers/manager.ts';
-import { ApiFixture, eventually, quietLogger } from '../api/client/api-fixture.ts';
+import { getIfExists } from '../../../control-plane/controllers/runtime/api-answers.ts';
+import { eventually } from '../api/client/api-fixture.ts';
+import { useControllerFixture } from './controller-fixture.ts';
 
 const PODS = findResource('', 'v1', 'pods') as ResourceInfo;
 const CONFIGMAPS = findResource('', 'v1', 'configmaps') as ResourceInfo;
 const DEPLOYMENTS = findResource('apps', 'v1', 'deployments') as ResourceInfo;
 const REPLICASETS = findResource('apps', 'v1', 'replicasets') as ResourceInfo;
-const NAMESPACES = findResource('', 'v1', 'namespaces') as ResourceInfo;
 
 const template = {
   metadata: { labels: { app: 'gc' } },
@@ -37,44 +35,17 @@ function refTo(owner: KubeObject, controller = true): OwnerReference {
 }
 
 describe('garbage collector against the real API server', () => {
-  let fx: ApiFixture;
-  let client: ApiClient;
-  const ac = new AbortController();
-  let done: Promise<void> | undefined;
-  before(async () => {
-    fx = await ApiFixture.start();
-    client = fx.client();
-    const cm = startControllerManager({
-      client,
-      controllers: [gcController],
-      logger: quietLogger,
-      signal: ac.signal,
-    });
-    done = cm.done;
-    await cm.ready;
-  });
-  after(async () => {
-    ac.abort();
-    await done;
-    await fx?.destroy();
-  });
-
-  let seq = 0;
-  async function namespace(): Promise<string> {
-    const name = `gc-${++seq}`;
-    await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-    return name;
-  }
+  const f = useControllerFixture((f) => f.startControllers([gcController]));
 
   // A Deployment owning a ReplicaSet owning `pods` pods, as their controllers would leave them.
   async function tree(ns: string, pods = 2, podFinalizers: string[] = []) {
-    const deploy = await client.create<KubeObject>(DEPLOYMENTS, {
+    const deploy = await f.client.create<KubeObject>(DEPLOYMENTS, {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'web', namespace: ns },
       spec: { replicas: pods, selector: { matchLabels: { app: 'gc' } }, template },
     });
-    const rs = await client.create<KubeObject>(REPLICASETS, {
+    const rs = await f.client.create<KubeObject>(REPLICASETS, {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: { name: 'web-abc', namespace: ns, ownerReferences: [refTo(deploy)] },
@@ -83,7 +54,7 @@ describe('garbage collector against the real API server', () => {
     const made: KubeObject[] = [];
     for (let i = 0; i < pods; i++) {
       made.push(
-        await client.create(PODS, {
+        await f.client.create(PODS, {
           apiVersion: 'v1',
           kind: 'Pod',
           metadata: {
@@ -101,20 +72,14 @@ describe('garbage collector against the real API server', () => {
   }
 
   const count = async (r: ResourceInfo, ns: string) =>
-    (await client.list(r, { namespace: ns })).items.length;
-  const exists = async (r: ResourceInfo, ns: string, name: string) => {
-    try {
-      return await client.get(r, name, { namespace: ns });
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 404) return undefined;
-      throw err;
-    }
-  };
+    (await f.client.list(r, { namespace: ns })).items.length;
+  const exists = (r: ResourceInfo, ns: string, name: string) =>
+    getIfExists(f.client, r, name, { namespace: ns });
 
   test('background: deleting a Deployment removes its ReplicaSets and pods', async () => {
-    const ns = await namespace();
+    const ns = await f.namespace('gc');
     await tree(ns, 3);
-    await client.delete(DEPLOYMENTS, 'web', { namespace: ns, propagationPolicy: 'Background' });
+    await f.client.delete(DEPLOYMENTS, 'web', { namespace: ns, propagationPolicy: 'Background' });
     await eventually(
       'ReplicaSets and pods gone',
       async () => (await count(REPLICASETS, ns)) === 0 && (await count(PODS, ns)) === 0,
@@ -122,12 +87,12 @@ describe('garbage collector against the real API server', () => {
   });
 
   test('foreground: the owner stays until its blocking dependents are gone', async () => {
-    const ns = await namespace();
+    const ns = await f.namespace('gc');
     const { pods } = await tree(ns, 2, ['test.skiff.io/hold']);
-    await client.delete(DEPLOYMENTS, 'web', { namespace: ns, propagationPolicy: 'Foreground' });
+    await f.client.delete(DEPLOYMENTS, 'web', { namespace: ns, propagationPolicy: 'Foreground' });
     // Pods held by a finalizer keep the ReplicaSet, which keeps the Deployment.
     await eventually('pods marked for deletion', async () => {
-      const list = (await client.list(PODS, { namespace: ns })).items;
+      const list = (await f.client.list(PODS, { namespace: ns })).items;
       return list.length === 2 && list.every((p) => p.metadata.deletionTimestamp);
     });
     const deploy = await exists(DEPLOYMENTS, ns, 'web');
@@ -138,7 +103,7 @@ describe('garbage collector against the real API server', () => {
     assert.deepEqual(rs?.metadata.finalizers, ['foregroundDeletion']);
 
     for (const p of pods) {
-      await client.patch(
+      await f.client.patch(
         PODS,
         p.metadata.name ?? '',
         { metadata: { finalizers: [] } },
@@ -155,14 +120,14 @@ describe('garbage collector against the real API server', () => {
   });
 
   test('orphan: the owner goes, its dependents stay without the reference', async () => {
-    const ns = await namespace();
+    const ns = await f.namespace('gc');
     const { rs } = await tree(ns, 2);
-    await client.delete(REPLICASETS, 'web-abc', { namespace: ns, propagationPolicy: 'Orphan' });
+    await f.client.delete(REPLICASETS, 'web-abc', { namespace: ns, propagationPolicy: 'Orphan' });
     await eventually(
       'the ReplicaSet gone',
       async () => (await exists(REPLICASETS, ns, 'web-abc')) === undefined,
     );
-    const left = (await client.list(PODS, { namespace: ns })).items;
+    const left = (await f.client.list(PODS, { namespace: ns })).items;
     assert.equal(left.length, 2);
     for (const p of left) {
       assert.equal(p.metadata.deletionTimestamp, undefined);
@@ -171,14 +136,14 @@ describe('garbage collector against the real API server', () => {
   });
 
   test('owner identity is the uid; a dependent with a live owner only loses the dead reference', async () => {
-    const ns = await namespace();
-    const live = await client.create<KubeObject>(CONFIGMAPS, {
+    const ns = await f.namespace('gc');
+    const live = await f.client.create<KubeObject>(CONFIGMAPS, {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'live', namespace: ns },
     });
     // A ConfigMap named "gone" exists, but not the one (uid) the references name.
-    await client.create(CONFIGMAPS, {
+    await f.client.create(CONFIGMAPS, {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'gone', namespace: ns },
@@ -189,13 +154,13 @@ describe('garbage collector against the real API server', () => {
       name: 'gone',
       uid: 'no-such-uid',
     };
-    await client.create(PODS, {
+    await f.client.create(PODS, {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'only-dead', namespace: ns, ownerReferences: [dead] },
       spec: template.spec,
     });
-    await client.create(PODS, {
+    await f.client.create(PODS, {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: {

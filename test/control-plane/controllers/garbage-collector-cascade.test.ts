@@ -6,76 +6,38 @@
  * deleted Deployment owned, in the background and in the foreground.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
-import type { ApiClient } from '../../../control-plane/api/client/client.ts';
+import { describe, test } from 'node:test';
 import { findResource, type ResourceInfo } from '../../../control-plane/api/resources.ts';
 import type { Deployment, Pod } from '../../../control-plane/api/types.ts';
-import { kubeconfigFor } from '../../../control-plane/cli/server.ts';
 import { controller as deploymentController } from '../../../control-plane/controllers/deployment/index.ts';
 import { controller as gcController } from '../../../control-plane/controllers/garbage-collector.ts';
-import { startControllerManager } from '../../../control-plane/controllers/manager.ts';
 import { controller as replicaSetController } from '../../../control-plane/controllers/replicaset.ts';
-import { startHollowNodes } from '../../../control-plane/hollow/hollow-nodes.ts';
-import { startScheduler } from '../../../control-plane/scheduler/scheduler.ts';
-import { ApiFixture, eventually, quietLogger } from '../api/client/api-fixture.ts';
+import { eventually } from '../api/client/api-fixture.ts';
+import { useControllerFixture } from './controller-fixture.ts';
 
-const run = promisify(execFile);
 const PODS = findResource('', 'v1', 'pods') as ResourceInfo;
 const REPLICASETS = findResource('apps', 'v1', 'replicasets') as ResourceInfo;
 const DEPLOYMENTS = findResource('apps', 'v1', 'deployments') as ResourceInfo;
 
 describe('deleting a Deployment removes its ReplicaSets and pods', () => {
-  let fx: ApiFixture;
-  let client: ApiClient;
-  let kubeconfig: string;
-  const ac = new AbortController();
-  const running: Promise<void>[] = [];
-
-  before(async () => {
-    fx = await ApiFixture.start();
-    client = fx.client();
-    kubeconfig = join(fx.dir, 'kubeconfig');
-    writeFileSync(kubeconfig, kubeconfigFor(fx.url), { mode: 0o600 });
-    const hollow = await startHollowNodes({
-      client,
-      names: ['gc-0', 'gc-1'],
-      logger: quietLogger,
-      signal: ac.signal,
-    });
-    running.push(hollow.done);
-    const scheduler = startScheduler({ client, logger: quietLogger, signal: ac.signal });
-    running.push(scheduler.done);
-    const cm = startControllerManager({
-      client,
-      controllers: [deploymentController, replicaSetController, gcController],
-      logger: quietLogger,
-      signal: ac.signal,
-    });
-    running.push(cm.done);
-    await Promise.all([scheduler.ready, cm.ready]);
-  });
-  after(async () => {
-    ac.abort();
-    await Promise.allSettled(running);
-    await fx?.destroy();
+  const f = useControllerFixture(async (f) => {
+    await f.startHollowNodes(['gc-0', 'gc-1']);
+    await Promise.all([
+      f.startScheduler(),
+      f.startControllers([deploymentController, replicaSetController, gcController]),
+    ]);
   });
 
-  const kubectl = (...args: string[]) =>
-    run('kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 120_000 });
   const owned = async (app: string) => ({
     replicaSets: (
-      await client.list(REPLICASETS, { namespace: 'default', labelSelector: `app=${app}` })
+      await f.client.list(REPLICASETS, { namespace: 'default', labelSelector: `app=${app}` })
     ).items,
-    pods: (await client.list<Pod>(PODS, { namespace: 'default', labelSelector: `app=${app}` }))
+    pods: (await f.client.list<Pod>(PODS, { namespace: 'default', labelSelector: `app=${app}` }))
       .items,
   });
 
   async function deploy(app: string): Promise<void> {
-    await client.create<Deployment>(DEPLOYMENTS, {
+    await f.client.create<Deployment>(DEPLOYMENTS, {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: app, namespace: 'default' },
@@ -100,7 +62,7 @@ describe('deleting a Deployment removes its ReplicaSets and pods', () => {
 
   test('kubectl delete deployment (background cascade)', async () => {
     await deploy('bg');
-    await kubectl('delete', 'deployment', 'bg', '--wait=true', '--timeout=60s');
+    await f.api.kubectl('delete', 'deployment', 'bg', '--wait=true', '--timeout=60s');
     await eventually('its ReplicaSet and pods gone', async () => {
       const { replicaSets, pods } = await owned('bg');
       return replicaSets.length === 0 && pods.length === 0;
@@ -109,7 +71,7 @@ describe('deleting a Deployment removes its ReplicaSets and pods', () => {
 
   test('kubectl delete deployment --cascade=foreground returns once everything is gone', async () => {
     await deploy('fg');
-    await kubectl(
+    await f.api.kubectl(
       'delete',
       'deployment',
       'fg',

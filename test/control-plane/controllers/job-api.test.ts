@@ -4,23 +4,15 @@
  * pods by writing their phase through pods/status.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
-import type { ApiClient } from '../../../control-plane/api/client/client.ts';
+import { describe, test } from 'node:test';
 import { findResource, type ResourceInfo } from '../../../control-plane/api/resources.ts';
 import type { Job, Pod } from '../../../control-plane/api/types.ts';
-import { kubeconfigFor } from '../../../control-plane/cli/server.ts';
 import { jobController } from '../../../control-plane/controllers/job.ts';
-import { startControllerManager } from '../../../control-plane/controllers/manager.ts';
-import { ApiFixture, eventually, quietLogger } from '../api/client/api-fixture.ts';
+import { eventually } from '../api/client/api-fixture.ts';
+import { useControllerFixture } from './controller-fixture.ts';
 
-const run = promisify(execFile);
 const PODS = findResource('', 'v1', 'pods') as ResourceInfo;
 const JOBS = findResource('batch', 'v1', 'jobs') as ResourceInfo;
-const NAMESPACES = findResource('', 'v1', 'namespaces') as ResourceInfo;
 
 function newJob(ns: string, name: string, spec: Partial<Job['spec']>): Job {
   return {
@@ -37,39 +29,12 @@ function newJob(ns: string, name: string, spec: Partial<Job['spec']>): Job {
 }
 
 describe('Job controller against the real API server', () => {
-  let fx: ApiFixture;
-  let client: ApiClient;
-  let kubeconfig: string;
-  const ac = new AbortController();
-  let done: Promise<void> | undefined;
-  before(async () => {
-    fx = await ApiFixture.start();
-    client = fx.client();
-    kubeconfig = join(fx.dir, 'kubeconfig');
-    writeFileSync(kubeconfig, kubeconfigFor(fx.url), { mode: 0o600 });
-    const cm = startControllerManager({
-      client,
-      // A short pod-failure backoff keeps the failing Job quick.
-      controllers: [jobController({ podFailureBackoffMs: 50, podFailureBackoffMaxMs: 200 })],
-      logger: quietLogger,
-      signal: ac.signal,
-    });
-    done = cm.done;
-    await cm.ready;
-  });
-  after(async () => {
-    ac.abort();
-    await done;
-    await fx?.destroy();
-  });
+  const f = useControllerFixture((f) =>
+    // A short pod-failure backoff keeps the failing Job quick.
+    f.startControllers([jobController({ podFailureBackoffMs: 50, podFailureBackoffMaxMs: 200 })]),
+  );
 
-  let seq = 0;
-  async function namespace(): Promise<string> {
-    const name = `job-${++seq}`;
-    await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-    return name;
-  }
-  const podsOf = async (ns: string) => (await client.list<Pod>(PODS, { namespace: ns })).items;
+  const podsOf = async (ns: string) => (await f.client.list<Pod>(PODS, { namespace: ns })).items;
   const active = (pods: Pod[]) =>
     pods.filter(
       (p) =>
@@ -77,13 +42,13 @@ describe('Job controller against the real API server', () => {
         p.status?.phase !== 'Succeeded' &&
         p.status?.phase !== 'Failed',
     );
-  const getJob = (ns: string, name: string) => client.get<Job>(JOBS, name, { namespace: ns });
+  const getJob = (ns: string, name: string) => f.client.get<Job>(JOBS, name, { namespace: ns });
   const condition = (j: Job, type: string) => j.status?.conditions?.find((c) => c.type === type);
 
   // What a kubelet reports when the pod's container exits.
   async function finish(pod: Pod, phase: 'Succeeded' | 'Failed'): Promise<void> {
     const now = new Date().toISOString();
-    await client.updateStatus(PODS, {
+    await f.client.updateStatus(PODS, {
       ...pod,
       status: {
         ...pod.status,
@@ -127,21 +92,15 @@ describe('Job controller against the real API server', () => {
   }
 
   test('completions 3, parallelism 2: at most 2 at once, then Complete (kubectl wait sees it)', async () => {
-    const ns = await namespace();
-    const job = await client.create(JOBS, newJob(ns, 'pi', { completions: 3, parallelism: 2 }));
-    const waiting = run(
-      'kubectl',
-      [
-        '--kubeconfig',
-        kubeconfig,
-        '-n',
-        ns,
-        'wait',
-        '--for=condition=complete',
-        'job/pi',
-        '--timeout=90s',
-      ],
-      { timeout: 120_000 },
+    const ns = await f.namespace('job');
+    const job = await f.client.create(JOBS, newJob(ns, 'pi', { completions: 3, parallelism: 2 }));
+    const waiting = f.api.kubectl(
+      '-n',
+      ns,
+      'wait',
+      '--for=condition=complete',
+      'job/pi',
+      '--timeout=90s',
     );
     waiting.catch(() => undefined);
     await eventually('two pods', async () => active(await podsOf(ns)).length === 2);
@@ -160,8 +119,7 @@ describe('Job controller against the real API server', () => {
       async () => !!condition(await getJob(ns, 'pi'), 'Complete'),
     );
     assert.ok(most <= 2, `${most} pods were active at once`);
-    const { stdout } = await waiting;
-    assert.match(stdout, /job.batch\/pi condition met/);
+    assert.match(await waiting, /job.batch\/pi condition met/);
 
     const finished = await getJob(ns, 'pi');
     assert.equal(finished.status?.succeeded, 3);
@@ -173,8 +131,8 @@ describe('Job controller against the real API server', () => {
   });
 
   test('pods that always fail: the Job stops at backoffLimit with a Failed condition', async () => {
-    const ns = await namespace();
-    await client.create(JOBS, newJob(ns, 'doomed', { backoffLimit: 2 }));
+    const ns = await f.namespace('job');
+    await f.client.create(JOBS, newJob(ns, 'doomed', { backoffLimit: 2 }));
     await kubelet(ns, 'Failed', async () => !!condition(await getJob(ns, 'doomed'), 'Failed'));
     const failed = await getJob(ns, 'doomed');
     const c = condition(failed, 'Failed');
@@ -190,8 +148,8 @@ describe('Job controller against the real API server', () => {
   });
 
   test('activeDeadlineSeconds: the running pod is deleted and the Job fails DeadlineExceeded', async () => {
-    const ns = await namespace();
-    await client.create(JOBS, newJob(ns, 'slow', { activeDeadlineSeconds: 1 }));
+    const ns = await f.namespace('job');
+    await f.client.create(JOBS, newJob(ns, 'slow', { activeDeadlineSeconds: 1 }));
     await eventually(
       'the Job to fail on its deadline',
       async () => !!condition(await getJob(ns, 'slow'), 'Failed'),

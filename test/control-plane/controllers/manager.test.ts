@@ -5,8 +5,7 @@
  * candidates one leads, and a leader whose work fails gives the Lease up.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { ApiClient } from '../../../control-plane/api/client/client.ts';
+import { describe, test } from 'node:test';
 import { findResource, type ResourceInfo } from '../../../control-plane/api/resources.ts';
 import type { ConfigMap } from '../../../control-plane/api/types.ts';
 import {
@@ -15,7 +14,8 @@ import {
 } from '../../../control-plane/controllers/manager.ts';
 import { enqueueObject } from '../../../control-plane/controllers/runtime/handlers.ts';
 import type { ControllerSpec } from '../../../control-plane/controllers/runtime/spec.ts';
-import { ApiFixture, eventually, quietLogger } from '../api/client/api-fixture.ts';
+import { eventually, quietLogger } from '../api/client/api-fixture.ts';
+import { useControllerFixture } from './controller-fixture.ts';
 
 const CONFIGMAPS = findResource('', 'v1', 'configmaps') as ResourceInfo;
 
@@ -27,18 +27,10 @@ const cm = (name: string): ConfigMap => ({
 });
 
 describe('controller manager', () => {
-  let fx: ApiFixture;
-  let client: ApiClient;
-  before(async () => {
-    fx = await ApiFixture.start();
-    client = fx.client();
-  });
-  after(async () => {
-    await fx?.destroy();
-  });
+  const f = useControllerFixture();
 
   test('shares informers, reconciles keys after the sync, runs extra loops, stops on abort', async () => {
-    await client.create(CONFIGMAPS, cm('before'));
+    await f.client.create(CONFIGMAPS, cm('before'));
     const informers: unknown[] = [];
     const seen: string[][] = [[], []];
     let loopRan = false;
@@ -67,7 +59,7 @@ describe('controller manager', () => {
     });
     const ac = new AbortController();
     const cm1 = startControllerManager({
-      client,
+      client: f.client,
       controllers: [spec(0), spec(1)],
       logger: quietLogger,
       signal: ac.signal,
@@ -75,7 +67,7 @@ describe('controller manager', () => {
     await cm1.ready;
     assert.equal(informers.length, 2);
     assert.equal(informers[0], informers[1], 'one informer per resource');
-    await client.create(CONFIGMAPS, cm('after'));
+    await f.client.create(CONFIGMAPS, cm('after'));
     await eventually('both saw both keys', () =>
       seen.every((s) => s.includes('default/before') && s.includes('default/after')),
     );
@@ -91,7 +83,7 @@ describe('controller manager', () => {
     let terms = 0;
     const candidate = (identity: string) =>
       runWhileLeading({
-        client,
+        client: f.client,
         leaseName: 'toy-manager',
         identity,
         leaseDurationMs: 2_000,

@@ -5,25 +5,18 @@
  * held it meanwhile, and nothing of it is left.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
-import type { ApiClient } from '../../../control-plane/api/client/client.ts';
-import { ApiError } from '../../../control-plane/api/errors.ts';
+import { describe, test } from 'node:test';
 import {
   RESOURCES,
   findResource,
   type ResourceInfo,
 } from '../../../control-plane/api/resources.ts';
 import type { KubeObject, Namespace, Pod } from '../../../control-plane/api/types.ts';
-import { kubeconfigFor } from '../../../control-plane/cli/server.ts';
-import { startControllerManager } from '../../../control-plane/controllers/manager.ts';
 import { controller as namespaceController } from '../../../control-plane/controllers/namespace.ts';
-import { ApiFixture, eventually, quietLogger } from '../api/client/api-fixture.ts';
+import { getIfExists } from '../../../control-plane/controllers/runtime/api-answers.ts';
+import { eventually } from '../api/client/api-fixture.ts';
+import { useControllerFixture } from './controller-fixture.ts';
 
-const run = promisify(execFile);
 const r = (group: string, plural: string) => findResource(group, 'v1', plural) as ResourceInfo;
 const NAMESPACES = r('', 'namespaces');
 const PODS = r('', 'pods');
@@ -126,63 +119,30 @@ function content(ns: string): [ResourceInfo, KubeObject][] {
 }
 
 describe('namespace controller against the real API server and kubectl', () => {
-  let fx: ApiFixture;
-  let client: ApiClient;
-  let kubeconfig: string;
-  const ac = new AbortController();
-  let done: Promise<void> | undefined;
-  before(async () => {
-    fx = await ApiFixture.start();
-    client = fx.client();
-    kubeconfig = join(fx.dir, 'kubeconfig');
-    writeFileSync(kubeconfig, kubeconfigFor(fx.url), { mode: 0o600 });
-    const cm = startControllerManager({
-      client,
-      controllers: [namespaceController],
-      logger: quietLogger,
-      signal: ac.signal,
-    });
-    done = cm.done;
-    await cm.ready;
-  });
-  after(async () => {
-    ac.abort();
-    await done;
-    await fx?.destroy();
-  });
-
-  const kubectl = (...args: string[]) =>
-    run('kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 120_000 });
-  const getNs = async (name: string): Promise<Namespace | undefined> => {
-    try {
-      return await client.get<Namespace>(NAMESPACES, name);
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 404) return undefined;
-      throw err;
-    }
-  };
+  const f = useControllerFixture((f) => f.startControllers([namespaceController]));
+  const getNs = (name: string) => getIfExists<Namespace>(f.client, NAMESPACES, name);
   const condition = (ns: Namespace | undefined, type: string) =>
     ns?.status?.conditions?.find((c) => c.type === type);
 
   test('an empty namespace is finalized and gone', async () => {
-    await client.create(NAMESPACES, {
+    await f.client.create(NAMESPACES, {
       apiVersion: 'v1',
       kind: 'Namespace',
       metadata: { name: 'empty' },
     });
-    await kubectl('delete', 'namespace', 'empty', '--timeout=60s');
+    await f.api.kubectl('delete', 'namespace', 'empty', '--timeout=60s');
     assert.equal(await getNs('empty'), undefined);
   });
 
   test('kubectl delete namespace waits until everything in it is gone', async () => {
     const ns = 'doomed';
-    await client.create(NAMESPACES, {
+    await f.client.create(NAMESPACES, {
       apiVersion: 'v1',
       kind: 'Namespace',
       metadata: { name: ns },
     });
-    for (const [res, obj] of content(ns)) await client.create(res, obj);
-    const deleting = kubectl('delete', 'namespace', ns, '--timeout=90s');
+    for (const [res, obj] of content(ns)) await f.client.create(res, obj);
+    const deleting = f.api.kubectl('delete', 'namespace', ns, '--timeout=90s');
     deleting.catch(() => undefined);
 
     // The bound pod waits for its kubelet; the held ConfigMap for its finalizer.
@@ -199,21 +159,20 @@ describe('namespace controller against the real API server and kubectl', () => {
     assert.equal((await getNs(ns))?.status?.phase, 'Terminating');
 
     // Play the kubelet: the bound pod's containers stopped, confirm with a grace period of 0.
-    const bound = await client.get<Pod>(PODS, 'bound', { namespace: ns });
+    const bound = await f.client.get<Pod>(PODS, 'bound', { namespace: ns });
     assert.ok(bound.metadata.deletionTimestamp);
-    await client.delete(PODS, 'bound', { namespace: ns, gracePeriodSeconds: 0 });
-    await client.patch(
+    await f.client.delete(PODS, 'bound', { namespace: ns, gracePeriodSeconds: 0 });
+    await f.client.patch(
       CONFIGMAPS,
       'held',
       { metadata: { finalizers: [] } },
       { type: 'merge', namespace: ns },
     );
 
-    const { stdout } = await deleting;
-    assert.match(stdout, /namespace "doomed" deleted/);
+    assert.match(await deleting, /namespace "doomed" deleted/);
     assert.equal(await getNs(ns), undefined);
     for (const res of RESOURCES.filter((x) => x.namespaced)) {
-      const left = (await client.list(res, { namespace: ns })).items;
+      const left = (await f.client.list(res, { namespace: ns })).items;
       assert.equal(left.length, 0, `${res.plural} left in ${ns}`);
     }
   });

@@ -4,13 +4,12 @@
  * waiting for a release, and allocations kept across a controller restart.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { ApiClient } from '../../../control-plane/api/client/client.ts';
+import { describe, test } from 'node:test';
 import { findResource, type ResourceInfo } from '../../../control-plane/api/resources.ts';
 import type { Node } from '../../../control-plane/api/types.ts';
-import { startControllerManager } from '../../../control-plane/controllers/manager.ts';
 import { nodeIpamController } from '../../../control-plane/controllers/node-ipam.ts';
-import { ApiFixture, eventually, quietLogger } from '../api/client/api-fixture.ts';
+import { eventually } from '../api/client/api-fixture.ts';
+import { useControllerFixture } from './controller-fixture.ts';
 
 const NODES = findResource('', 'v1', 'nodes') as ResourceInfo;
 
@@ -18,43 +17,19 @@ const NODES = findResource('', 'v1', 'nodes') as ResourceInfo;
 const spec = nodeIpamController({ clusterCidr: '10.250.0.0/22', nodeMaskSize: 24 });
 
 describe('node IPAM controller against the real API server', () => {
-  let fx: ApiFixture;
-  let client: ApiClient;
-  let stop: (() => Promise<void>) | undefined;
-
-  async function startManager(): Promise<void> {
-    const ac = new AbortController();
-    const cm = startControllerManager({
-      client,
-      controllers: [spec],
-      logger: quietLogger,
-      signal: ac.signal,
-    });
-    stop = async () => {
-      ac.abort();
-      await cm.done;
-    };
-    await cm.ready;
-  }
-
-  before(async () => {
-    fx = await ApiFixture.start();
-    client = fx.client();
-    await startManager();
-  });
-  after(async () => {
-    await stop?.();
-    await fx?.destroy();
+  let stopManager: () => Promise<void>;
+  const f = useControllerFixture(async (f) => {
+    stopManager = await f.startControllers([spec]);
   });
 
   const createNode = (name: string, nodeSpec: Node['spec'] = {}) =>
-    client.create<Node>(NODES, {
+    f.client.create<Node>(NODES, {
       apiVersion: 'v1',
       kind: 'Node',
       metadata: { name },
       spec: nodeSpec,
     });
-  const cidrOf = async (name: string) => (await client.get<Node>(NODES, name)).spec?.podCIDR;
+  const cidrOf = async (name: string) => (await f.client.get<Node>(NODES, name)).spec?.podCIDR;
   const allCidrs = async (names: string[]) => Promise.all(names.map(cidrOf));
 
   test('every node gets its own subnet; a preset one is kept', async () => {
@@ -70,7 +45,7 @@ describe('node IPAM controller against the real API server', () => {
     const expected = new Set(['10.250.0.0/24', '10.250.1.0/24', '10.250.2.0/24', '10.250.3.0/24']);
     for (const c of cidrs) assert.ok(expected.has(c as string), `${c} outside 10.250.0.0/22`);
     for (const n of names) {
-      const node = await client.get<Node>(NODES, n);
+      const node = await f.client.get<Node>(NODES, n);
       assert.deepEqual(node.spec?.podCIDRs, [node.spec?.podCIDR]);
     }
   });
@@ -81,7 +56,7 @@ describe('node IPAM controller against the real API server', () => {
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(await cidrOf('n4'), undefined);
     const released = await cidrOf('n2');
-    await client.delete(NODES, 'n2');
+    await f.client.delete(NODES, 'n2');
     await eventually(
       'n4 to get the released subnet',
       async () => (await cidrOf('n4')) !== undefined,
@@ -92,11 +67,11 @@ describe('node IPAM controller against the real API server', () => {
   test('a restarted controller keeps every allocation and still fills gaps', async () => {
     const names = ['preset', 'n1', 'n3', 'n4'];
     const beforeRestart = await allCidrs(names);
-    await stop?.();
+    await stopManager();
     const freed = await cidrOf('n1');
-    await client.delete(NODES, 'n1');
+    await f.client.delete(NODES, 'n1');
     await createNode('n5');
-    await startManager();
+    stopManager = await f.startControllers([spec]);
     await eventually('n5 to get a pod CIDR', async () => (await cidrOf('n5')) !== undefined);
     assert.equal(await cidrOf('n5'), freed);
     assert.deepEqual(await allCidrs(['preset', 'n3', 'n4']), [

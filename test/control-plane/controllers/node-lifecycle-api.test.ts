@@ -5,13 +5,12 @@
  * reports pods; then one kubelet goes silent and later comes back.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { ApiClient } from '../../../control-plane/api/client/client.ts';
+import { describe, test } from 'node:test';
 import { findResource, type ResourceInfo } from '../../../control-plane/api/resources.ts';
 import type { Lease, Node, Pod, Toleration } from '../../../control-plane/api/types.ts';
-import { startControllerManager } from '../../../control-plane/controllers/manager.ts';
 import { nodeLifecycleController } from '../../../control-plane/controllers/node-lifecycle.ts';
-import { ApiFixture, eventually, quietLogger } from '../api/client/api-fixture.ts';
+import { eventually } from '../api/client/api-fixture.ts';
+import { useControllerFixture } from './controller-fixture.ts';
 
 const NODES = findResource('', 'v1', 'nodes') as ResourceInfo;
 const PODS = findResource('', 'v1', 'pods') as ResourceInfo;
@@ -21,24 +20,43 @@ const UNREACHABLE = 'node.kubernetes.io/unreachable';
 const microTime = (ms: number) => new Date(ms).toISOString().replace('Z', '000Z');
 
 describe('node lifecycle controller against the real API server', () => {
-  let fx: ApiFixture;
-  let client: ApiClient;
-  const ac = new AbortController();
-  let done: Promise<void> | undefined;
+  const f = useControllerFixture(async (f) => {
+    await register('alive');
+    await register('lost');
+    f.track(
+      renewLoop(['alive', 'lost']).catch((err: unknown) => {
+        if (!f.signal.aborted) throw err;
+      }),
+    );
+    await f.startControllers([
+      nodeLifecycleController({ gracePeriodMs: 3_000, startupGracePeriodMs: 3_000 }),
+    ]);
+  });
   const silent = new Set<string>();
-  let heartbeats: Promise<void> | undefined;
 
   // A kubelet's registration: a Ready node and its Lease.
   async function register(name: string): Promise<void> {
-    const now = new Date().toISOString();
-    const node = await client.create<Node>(NODES, {
+    const node = await f.client.create<Node>(NODES, {
       apiVersion: 'v1',
       kind: 'Node',
       metadata: { name, labels: { 'kubernetes.io/hostname': name } },
     });
-    await client.updateStatus(NODES, {
+    await reportReady(node);
+    await f.client.create<Lease>(LEASES, {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name, namespace: 'kube-node-lease' },
+      spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: microTime(Date.now()) },
+    });
+  }
+
+  // A kubelet's status report: Ready, with a heartbeat now.
+  async function reportReady(node: Node): Promise<void> {
+    const now = new Date().toISOString();
+    await f.client.updateStatus(NODES, {
       ...node,
       status: {
+        ...node.status,
         conditions: [
           {
             type: 'Ready',
@@ -50,22 +68,16 @@ describe('node lifecycle controller against the real API server', () => {
         ],
       },
     });
-    await client.create<Lease>(LEASES, {
-      apiVersion: 'coordination.k8s.io/v1',
-      kind: 'Lease',
-      metadata: { name, namespace: 'kube-node-lease' },
-      spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: microTime(Date.now()) },
-    });
   }
 
   // Every 200 ms each kubelet that is not silent renews its Lease.
   async function renewLoop(names: string[]): Promise<void> {
-    while (!ac.signal.aborted) {
+    while (!f.signal.aborted) {
       await new Promise((r) => setTimeout(r, 200));
       for (const name of names) {
-        if (silent.has(name) || ac.signal.aborted) continue;
-        const lease = await client.get<Lease>(LEASES, name, { namespace: 'kube-node-lease' });
-        await client.update(LEASES, {
+        if (silent.has(name) || f.signal.aborted) continue;
+        const lease = await f.client.get<Lease>(LEASES, name, { namespace: 'kube-node-lease' });
+        await f.client.update(LEASES, {
           ...lease,
           spec: { ...lease.spec, renewTime: microTime(Date.now()) },
         });
@@ -78,13 +90,13 @@ describe('node lifecycle controller against the real API server', () => {
     nodeName: string,
     tolerations: Toleration[],
   ): Promise<void> {
-    const pod = await client.create<Pod>(PODS, {
+    const pod = await f.client.create<Pod>(PODS, {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name, namespace: 'default' },
       spec: { nodeName, tolerations, containers: [{ name: 'c', image: 'example/app:1' }] },
     } as Pod);
-    await client.updateStatus(PODS, {
+    await f.client.updateStatus(PODS, {
       ...pod,
       status: {
         phase: 'Running',
@@ -94,32 +106,8 @@ describe('node lifecycle controller against the real API server', () => {
     });
   }
 
-  before(async () => {
-    fx = await ApiFixture.start();
-    client = fx.client();
-    await register('alive');
-    await register('lost');
-    heartbeats = renewLoop(['alive', 'lost']).catch((err: unknown) => {
-      if (!ac.signal.aborted) throw err;
-    });
-    const cm = startControllerManager({
-      client,
-      controllers: [nodeLifecycleController({ gracePeriodMs: 3_000, startupGracePeriodMs: 3_000 })],
-      logger: quietLogger,
-      signal: ac.signal,
-    });
-    done = cm.done;
-    await cm.ready;
-  });
-  after(async () => {
-    ac.abort();
-    await done;
-    await heartbeats;
-    await fx?.destroy();
-  });
-
-  const getNode = (name: string) => client.get<Node>(NODES, name);
-  const getPod = (name: string) => client.get<Pod>(PODS, name, { namespace: 'default' });
+  const getNode = (name: string) => f.client.get<Node>(NODES, name);
+  const getPod = (name: string) => f.client.get<Pod>(PODS, name, { namespace: 'default' });
   const readyOf = (n: Node) => n.status?.conditions?.find((c) => c.type === 'Ready');
   const taintsOf = (n: Node) => (n.spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`).sort();
 
@@ -183,23 +171,7 @@ describe('node lifecycle controller against the real API server', () => {
 
   test('the node comes back: its kubelet reports Ready and the taints go', async () => {
     silent.delete('lost');
-    const node = await getNode('lost');
-    const now = new Date().toISOString();
-    await client.updateStatus(NODES, {
-      ...node,
-      status: {
-        ...node.status,
-        conditions: [
-          {
-            type: 'Ready',
-            status: 'True',
-            reason: 'KubeletReady',
-            lastHeartbeatTime: now,
-            lastTransitionTime: now,
-          },
-        ],
-      },
-    });
+    await reportReady(await getNode('lost'));
     await eventually(
       'the taints removed',
       async () => taintsOf(await getNode('lost')).length === 0,

@@ -7,16 +7,14 @@
  * replacements are scheduled on the other nodes.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { ApiClient } from '../../../control-plane/api/client/client.ts';
+import { describe, test } from 'node:test';
 import { findResource, type ResourceInfo } from '../../../control-plane/api/resources.ts';
 import type { Node, Pod, ReplicaSet } from '../../../control-plane/api/types.ts';
-import { startControllerManager } from '../../../control-plane/controllers/manager.ts';
 import { nodeLifecycleController } from '../../../control-plane/controllers/node-lifecycle.ts';
 import { controller as replicaSetController } from '../../../control-plane/controllers/replicaset.ts';
-import { startHollowNodes, type HollowNodes } from '../../../control-plane/hollow/hollow-nodes.ts';
-import { startScheduler } from '../../../control-plane/scheduler/scheduler.ts';
-import { ApiFixture, eventually, quietLogger } from '../api/client/api-fixture.ts';
+import type { HollowNodes } from '../../../control-plane/hollow/hollow-nodes.ts';
+import { eventually } from '../api/client/api-fixture.ts';
+import { useControllerFixture } from './controller-fixture.ts';
 
 const PODS = findResource('', 'v1', 'pods') as ResourceInfo;
 const NODES = findResource('', 'v1', 'nodes') as ResourceInfo;
@@ -24,50 +22,25 @@ const REPLICASETS = findResource('apps', 'v1', 'replicasets') as ResourceInfo;
 const UNREACHABLE = 'node.kubernetes.io/unreachable';
 
 describe('a node that stops heartbeating loses its pods to the other nodes', () => {
-  let fx: ApiFixture;
-  let client: ApiClient;
   let hollow: HollowNodes;
-  const ac = new AbortController();
-  const running: Promise<void>[] = [];
-
-  before(async () => {
-    fx = await ApiFixture.start();
-    client = fx.client();
-    hollow = await startHollowNodes({
-      client,
-      names: ['hollow-0', 'hollow-1', 'hollow-2'],
-      leaseRenewMs: 250,
-      logger: quietLogger,
-      signal: ac.signal,
-    });
-    running.push(hollow.done);
-    const scheduler = startScheduler({ client, logger: quietLogger, signal: ac.signal });
-    running.push(scheduler.done);
-    const cm = startControllerManager({
-      client,
-      controllers: [
+  const f = useControllerFixture(async (f) => {
+    hollow = await f.startHollowNodes(['hollow-0', 'hollow-1', 'hollow-2'], { leaseRenewMs: 250 });
+    await Promise.all([
+      f.startScheduler(),
+      f.startControllers([
         replicaSetController,
         nodeLifecycleController({ gracePeriodMs: 5_000, startupGracePeriodMs: 5_000 }),
-      ],
-      logger: quietLogger,
-      signal: ac.signal,
-    });
-    running.push(cm.done);
-    await Promise.all([scheduler.ready, cm.ready]);
-  });
-  after(async () => {
-    ac.abort();
-    await Promise.allSettled(running);
-    await fx?.destroy();
+      ]),
+    ]);
   });
 
   const activePods = async (): Promise<Pod[]> =>
     (
-      await client.list<Pod>(PODS, { namespace: 'default', labelSelector: 'app=evict' })
+      await f.client.list<Pod>(PODS, { namespace: 'default', labelSelector: 'app=evict' })
     ).items.filter((p) => !p.metadata.deletionTimestamp);
 
   test('NotReady, tainted, evicted after the toleration, recreated elsewhere', async () => {
-    await client.create<ReplicaSet>(REPLICASETS, {
+    await f.client.create<ReplicaSet>(REPLICASETS, {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: { name: 'evict', namespace: 'default' },
@@ -95,10 +68,10 @@ describe('a node that stops heartbeating loses its pods to the other nodes', () 
     hollow.stop(victim);
 
     await eventually('the silent node Ready=Unknown', async () => {
-      const node = await client.get<Node>(NODES, victim);
+      const node = await f.client.get<Node>(NODES, victim);
       return node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'Unknown';
     });
-    const node = await client.get<Node>(NODES, victim);
+    const node = await f.client.get<Node>(NODES, victim);
     assert.ok(node.spec?.taints?.some((t) => t.key === UNREACHABLE && t.effect === 'NoExecute'));
 
     await eventually('its pods evicted and replaced on the other nodes', async () => {
@@ -108,8 +81,9 @@ describe('a node that stops heartbeating loses its pods to the other nodes', () 
         pods.every((p) => p.spec?.nodeName && p.spec.nodeName !== victim && isReady(p))
       );
     });
-    const all = (await client.list<Pod>(PODS, { namespace: 'default', labelSelector: 'app=evict' }))
-      .items;
+    const all = (
+      await f.client.list<Pod>(PODS, { namespace: 'default', labelSelector: 'app=evict' })
+    ).items;
     for (const name of onVictim) {
       const pod = all.find((p) => p.metadata.name === name);
       // Deleted gracefully: Terminating until the silent kubelet could confirm.

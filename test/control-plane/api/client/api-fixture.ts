@@ -3,15 +3,21 @@
  * real SQLite store file in a temp dir. It can be stopped and started
  * again on the same file and port (a server restart), started on another
  * port (a side door for changes while clients are cut off), and its
- * history compacted (so old resourceVersions answer 410).
+ * history compacted (so old resourceVersions answer 410). The real
+ * kubectl can be pointed at it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { ApiClient } from '../../../../control-plane/api/client/client.ts';
 import { createLogger, type Logger } from '../../../../control-plane/api/log.ts';
 import { startApiServer, type ApiServer } from '../../../../control-plane/apiserver/server.ts';
+import { kubeconfigFor } from '../../../../control-plane/cli/server.ts';
 import { openStore, type Store } from '../../../../control-plane/store/index.ts';
+
+const run = promisify(execFile);
 
 export const quietLogger: Logger = createLogger({}, { level: 'error' });
 
@@ -22,6 +28,8 @@ export class ApiFixture {
   private store: Store | undefined;
   private server: ApiServer | undefined;
   private clients: ApiClient[] = [];
+  /** The server the kubeconfig in `dir` names, once written. */
+  private kubeconfigServer: string | undefined;
 
   private constructor(dir: string) {
     this.dir = dir;
@@ -50,6 +58,28 @@ export class ApiFixture {
     const c = new ApiClient({ server: this.url, ...opts });
     this.clients.push(c);
     return c;
+  }
+
+  /**
+   * Runs the real kubectl against the running server, with a kubeconfig and
+   * a discovery cache of its own in `dir`; resolves with stdout, rejects
+   * naming the command and its stderr.
+   */
+  async kubectl(...args: string[]): Promise<string> {
+    const kubeconfig = join(this.dir, 'kubeconfig');
+    // Written only when the server changed, so a kubectl still running never reads it half-written.
+    if (this.kubeconfigServer !== this.url) {
+      writeFileSync(kubeconfig, kubeconfigFor(this.url), { mode: 0o600 });
+      this.kubeconfigServer = this.url;
+    }
+    const argv = ['--kubeconfig', kubeconfig, '--cache-dir', join(this.dir, 'kubectl-cache')];
+    try {
+      const { stdout } = await run('kubectl', [...argv, ...args], { timeout: 120_000 });
+      return stdout;
+    } catch (err) {
+      const e = err as { stderr?: string; message: string };
+      throw new Error(`kubectl ${args.join(' ')} failed: ${e.stderr ?? e.message}`, { cause: err });
+    }
   }
 
   /** Stops the server and closes the store; the file stays. */

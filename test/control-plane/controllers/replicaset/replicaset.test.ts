@@ -4,17 +4,15 @@
  * adoption and release, status with readiness, ReplicaFailure.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { ApiClient } from '../../../../control-plane/api/client/client.ts';
+import { describe, test } from 'node:test';
 import { findResource, type ResourceInfo } from '../../../../control-plane/api/resources.ts';
 import type { Pod, ReplicaSet } from '../../../../control-plane/api/types.ts';
-import { startControllerManager } from '../../../../control-plane/controllers/manager.ts';
 import { controller as replicaSetController } from '../../../../control-plane/controllers/replicaset.ts';
-import { ApiFixture, eventually, quietLogger } from '../../api/client/api-fixture.ts';
+import { eventually } from '../../api/client/api-fixture.ts';
+import { useControllerFixture } from '../controller-fixture.ts';
 
 const PODS = findResource('', 'v1', 'pods') as ResourceInfo;
 const RS = findResource('apps', 'v1', 'replicasets') as ResourceInfo;
-const NAMESPACES = findResource('', 'v1', 'namespaces') as ResourceInfo;
 
 function replicaSet(ns: string, name: string, replicas: number, app = name): ReplicaSet {
   return {
@@ -42,43 +40,17 @@ function orphan(ns: string, name: string, labels: Record<string, string>): Pod {
 }
 
 describe('ReplicaSet controller against the real API server', () => {
-  let fx: ApiFixture;
-  let client: ApiClient;
-  const ac = new AbortController();
-  let done: Promise<void> | undefined;
-  before(async () => {
-    fx = await ApiFixture.start();
-    client = fx.client();
-    const cm = startControllerManager({
-      client,
-      controllers: [replicaSetController],
-      logger: quietLogger,
-      signal: ac.signal,
-    });
-    done = cm.done;
-    await cm.ready;
-  });
-  after(async () => {
-    ac.abort();
-    await done;
-    await fx?.destroy();
-  });
+  const f = useControllerFixture((f) => f.startControllers([replicaSetController]));
 
-  let seq = 0;
-  async function namespace(): Promise<string> {
-    const name = `rs-${++seq}`;
-    await client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-    return name;
-  }
   const podsOf = async (ns: string): Promise<Pod[]> =>
-    (await client.list<Pod>(PODS, { namespace: ns })).items.filter(
+    (await f.client.list<Pod>(PODS, { namespace: ns })).items.filter(
       (p) => !p.metadata.deletionTimestamp,
     );
-  const getRs = (ns: string, name: string) => client.get<ReplicaSet>(RS, name, { namespace: ns });
+  const getRs = (ns: string, name: string) => f.client.get<ReplicaSet>(RS, name, { namespace: ns });
 
   test('creates exactly spec.replicas pods owned by the ReplicaSet, then status', async () => {
-    const ns = await namespace();
-    const rs = await client.create(RS, replicaSet(ns, 'web', 5));
+    const ns = await f.namespace('rs');
+    const rs = await f.client.create(RS, replicaSet(ns, 'web', 5));
     await eventually('5 pods', async () => (await podsOf(ns)).length === 5);
     await eventually('status.replicas 5', async () => {
       const s = (await getRs(ns, 'web')).status;
@@ -105,22 +77,22 @@ describe('ReplicaSet controller against the real API server', () => {
   });
 
   test('replaces a deleted pod and scales down unscheduled pods before scheduled ones', async () => {
-    const ns = await namespace();
-    await client.create(RS, replicaSet(ns, 'api', 3));
+    const ns = await f.namespace('rs');
+    await f.client.create(RS, replicaSet(ns, 'api', 3));
     await eventually('3 pods', async () => (await podsOf(ns)).length === 3);
     const [first, second, third] = await podsOf(ns);
-    await client.delete(PODS, first?.metadata.name ?? '', { namespace: ns });
+    await f.client.delete(PODS, first?.metadata.name ?? '', { namespace: ns });
     await eventually('replacement', async () => {
       const names = (await podsOf(ns)).map((p) => p.metadata.name);
       return names.length === 3 && !names.includes(first?.metadata.name);
     });
     // Bind two pods; scaling to 2 must delete the one that is still unscheduled.
     for (const p of [second, third])
-      await client.bind({ name: p?.metadata.name ?? '', namespace: ns }, 'n1');
+      await f.client.bind({ name: p?.metadata.name ?? '', namespace: ns }, 'n1');
     const unbound = (await podsOf(ns)).find((p) => !p.spec?.nodeName);
     assert.ok(unbound);
     const cur = await getRs(ns, 'api');
-    await client.update(RS, { ...cur, spec: { ...cur.spec, replicas: 2 } });
+    await f.client.update(RS, { ...cur, spec: { ...cur.spec, replicas: 2 } });
     await eventually('2 pods, the unscheduled gone', async () => {
       const pods = await podsOf(ns);
       return pods.length === 2 && pods.every((p) => p.spec?.nodeName === 'n1');
@@ -128,15 +100,15 @@ describe('ReplicaSet controller against the real API server', () => {
   });
 
   test('adopts a matching orphan and releases a pod whose labels stop matching', async () => {
-    const ns = await namespace();
-    await client.create(PODS, orphan(ns, 'stray', { app: 'db' }));
-    const rs = await client.create(RS, replicaSet(ns, 'db', 2));
+    const ns = await f.namespace('rs');
+    await f.client.create(PODS, orphan(ns, 'stray', { app: 'db' }));
+    const rs = await f.client.create(RS, replicaSet(ns, 'db', 2));
     await eventually('2 pods, stray adopted', async () => {
       const pods = await podsOf(ns);
       const stray = pods.find((p) => p.metadata.name === 'stray');
       return pods.length === 2 && stray?.metadata.ownerReferences?.[0]?.uid === rs.metadata.uid;
     });
-    await client.patch(
+    await f.client.patch(
       PODS,
       'stray',
       { metadata: { labels: { app: 'other' } } },
@@ -154,13 +126,13 @@ describe('ReplicaSet controller against the real API server', () => {
   });
 
   test('counts ready and available pods (minReadySeconds) in status', async () => {
-    const ns = await namespace();
+    const ns = await f.namespace('rs');
     const spec = replicaSet(ns, 'ready', 2);
     spec.spec.minReadySeconds = 1;
-    await client.create(RS, spec);
+    await f.client.create(RS, spec);
     await eventually('2 pods', async () => (await podsOf(ns)).length === 2);
     for (const p of await podsOf(ns)) {
-      await client.updateStatus(PODS, {
+      await f.client.updateStatus(PODS, {
         ...p,
         status: {
           ...p.status,
@@ -179,13 +151,13 @@ describe('ReplicaSet controller against the real API server', () => {
   });
 
   test('a failing create sets ReplicaFailure FailedCreate', async () => {
-    const ns = await namespace();
+    const ns = await f.namespace('rs');
     const bad = replicaSet(ns, 'bad', 1);
     // ReplicaSet validation leaves template finalizers alone; pod validation refuses this one.
     (bad.spec.template as { metadata: { finalizers?: string[] } }).metadata.finalizers = [
       'not a finalizer!',
     ];
-    await client.create(RS, bad);
+    await f.client.create(RS, bad);
     await eventually('ReplicaFailure', async () => {
       const s = (await getRs(ns, 'bad')).status;
       const c = s?.conditions?.find((x) => x.type === 'ReplicaFailure');
