@@ -4,6 +4,9 @@
  *   log.info('Synced iptables rules', { services: 12, elapsedMs: 4 })
  * One logger per component: `rootLogger.child({ component: 'proxy' })`.
  * SKIFF_LOG_LEVEL (debug, info, warn, error) sets the threshold.
+ * A line below the threshold costs nothing but the call; where building
+ * its fields costs something on a hot path, ask first:
+ *   if (isEnabled(log, 'debug')) log.debug('Request', requestFields(req))
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
@@ -16,6 +19,16 @@ export interface Logger {
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
   child(fields: LogFields): Logger;
+  /**
+   * True when a line at `level` would be written. Loggers from createLogger
+   * have it; a hand-made Logger may leave it out (see isEnabled).
+   */
+  enabled?(level: LogLevel): boolean;
+}
+
+/** True when `log` writes lines at `level` (true for a logger that cannot tell). */
+export function isEnabled(log: Logger, level: LogLevel): boolean {
+  return log.enabled ? log.enabled(level) : true;
 }
 
 export type LogSink = (line: string) => void;
@@ -37,6 +50,7 @@ export function createLogger(
     info: (msg, fields) => write('info', msg, fields),
     warn: (msg, fields) => write('warn', msg, fields),
     error: (msg, fields) => write('error', msg, fields),
+    enabled: (level) => LEVELS[level] >= threshold,
     child: (fields) =>
       createLogger({ ...base, ...fields }, { ...opts, level: levelName(threshold) }),
   };

@@ -4,7 +4,7 @@
  * namespace view uses it for read-your-writes). Watches are timed until
  * they are established, not for their lifetime.
  */
-import type { Histogram } from '../api/metrics.ts';
+import type { BoundHistogram, Histogram } from '../api/metrics.ts';
 import type { KeyValue, ListOptions, ListResult, Store, Watch } from '../store/store.ts';
 
 export function instrumentStore(
@@ -12,11 +12,21 @@ export function instrumentStore(
   latency: Histogram,
   onWrite: (key: string, revision: number) => void = () => undefined,
 ): Store {
+  // One series handle per operation, made at its first call (so /metrics shows only used ones).
+  const series = new Map<string, BoundHistogram>();
+  const seriesOf = (operation: string): BoundHistogram => {
+    let h = series.get(operation);
+    if (!h) series.set(operation, (h = latency.with({ operation })));
+    return h;
+  };
   // One promise per call on top of the store's (no async wrappers): every write passes here.
-  const timed = <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
-    const labels = { operation };
+  const timed = <T>(
+    operation: string,
+    fn: () => Promise<T>,
+    after?: (v: T) => void,
+  ): Promise<T> => {
     const start = performance.now();
-    const observe = () => latency.observe(labels, (performance.now() - start) / 1000);
+    const observe = () => seriesOf(operation).observe((performance.now() - start) / 1000);
     let pending: Promise<T>;
     try {
       pending = fn();
@@ -27,6 +37,7 @@ export function instrumentStore(
     return pending.then(
       (v) => {
         observe();
+        after?.(v);
         return v;
       },
       (err: unknown) => {
@@ -35,24 +46,29 @@ export function instrumentStore(
       },
     );
   };
-  const written = (key: string, revision: number): number => {
-    onWrite(key, revision);
-    return revision;
-  };
   return {
     backend: store.backend,
     get: (key: string): Promise<KeyValue | undefined> => timed('get', () => store.get(key)),
     list: (prefix: string, opts?: ListOptions): Promise<ListResult> =>
       timed('list', () => store.list(prefix, opts)),
     create: (key: string, value: string) =>
-      timed('create', () => store.create(key, value)).then((rev) => written(key, rev)),
+      timed(
+        'create',
+        () => store.create(key, value),
+        (next) => onWrite(key, next),
+      ),
     update: (key: string, value: string, rev: number) =>
-      timed('update', () => store.update(key, value, rev)).then((next) => written(key, next)),
-    delete: async (key: string, rev?: number) => {
-      const result = await timed('delete', () => store.delete(key, rev));
-      onWrite(key, result.revision);
-      return result;
-    },
+      timed(
+        'update',
+        () => store.update(key, value, rev),
+        (next) => onWrite(key, next),
+      ),
+    delete: (key: string, rev?: number) =>
+      timed(
+        'delete',
+        () => store.delete(key, rev),
+        (result) => onWrite(key, result.revision),
+      ),
     watch: (prefix: string, from: number): Promise<Watch> =>
       timed('watch', () => store.watch(prefix, from)),
     currentRevision: () => timed('currentRevision', () => store.currentRevision()),

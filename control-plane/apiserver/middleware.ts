@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from '../api/errors.ts';
-import type { Logger } from '../api/log.ts';
+import { isEnabled, type Logger } from '../api/log.ts';
 import type { ApiMetrics } from './api-metrics.ts';
 import { toApiError } from './error-mapping.ts';
 import { sendRaw } from './render.ts';
@@ -54,23 +54,35 @@ export function trackRequest(
       : '';
     const code = res.statusCode;
     const seconds = (performance.now() - start) / 1000;
-    metrics.requests.inc({ verb, resource, code: String(code) });
-    if (verb !== 'WATCH') metrics.duration.observe({ verb, resource }, seconds);
-    const fields = {
-      method: req.method,
-      path: originalUrl(req),
-      code,
-      verb,
-      resource,
-      ms: Math.round(seconds * 1000),
-      userAgent: req.headers['user-agent'],
-      ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
-    };
-    if (code >= 500) log.warn('Request failed', fields);
-    else log.debug('Request', fields);
+    const series = metrics.requestSeries(verb, resource, code);
+    series.count.inc();
+    if (verb !== 'WATCH') series.duration.observe(seconds);
+    // The access line is at debug, usually off: its fields are built only when it is written.
+    if (code >= 500) log.warn('Request failed', accessFields(req, verb, resource, code, seconds));
+    else if (isEnabled(log, 'debug'))
+      log.debug('Request', accessFields(req, verb, resource, code, seconds));
   };
   // 'close' follows 'finish' on every response and also ends one cut off early: one listener.
   res.on('close', finish);
+}
+
+function accessFields(
+  req: IncomingMessage,
+  verb: string,
+  resource: string,
+  code: number,
+  seconds: number,
+): Record<string, unknown> {
+  return {
+    method: req.method,
+    path: originalUrl(req),
+    code,
+    verb,
+    resource,
+    ms: Math.round(seconds * 1000),
+    userAgent: req.headers['user-agent'],
+    ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
+  };
 }
 
 /** The access log as express middleware (for the routes that are not resources). */

@@ -70,8 +70,7 @@ export async function serveWatch(
         }),
       bookmarks: q.allowWatchBookmarks,
       maxBufferedBytes: MAX_BUFFERED_BYTES,
-      onSent: (type: WatchEventType) =>
-        ctx.metrics.watchEvents.inc({ resource: resourceLabel, type }),
+      onSent: (type: WatchEventType) => ctx.metrics.watchEventSeries(resourceLabel, type).inc(),
       onEnd: () => {
         clearTimeout(timers.timeout);
         feed.unsubscribe(watcher);

@@ -4,8 +4,9 @@
  * over a SQLite file in `dir`, started by `startServerChild` and asked for
  * its CPU time over stdin/stdout, so a benchmark can report the server's
  * CPU per request, which other work on the machine inflates far less than
- * wall-clock figures. The child runs until its stdin closes (the parent
- * died) or SIGTERM.
+ * wall-clock figures, and for its garbage-collection pauses, so a latency
+ * tail can be laid beside them. The child runs until its stdin closes (the
+ * parent died) or SIGTERM.
  * SKIFF_BENCH_CPU_PROF=DIR also writes the server's CPU profile to DIR;
  * SKIFF_BENCH_SERVER_NODE_FLAGS="--flag ..." starts the server with those
  * node flags (experiments: the figures are then not those of `skiff server`).
@@ -14,6 +15,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { PerformanceObserver, constants as perf, type PerformanceEntry } from 'node:perf_hooks';
 import { createLogger } from '../../../control-plane/api/log.ts';
 import { openStore } from '../../../control-plane/store/index.ts';
 
@@ -25,21 +27,28 @@ export interface ServerCpu {
   mainThreadUs: number;
 }
 
+/** One garbage-collection pause of the server's main thread. */
+export interface GcPause {
+  /** When it started, in ms since the epoch (performance.timeOrigin + startTime). */
+  at: number;
+  ms: number;
+  /** 'scavenge' (young generation), 'major' (mark-compact), 'incremental' or 'weak'. */
+  kind: string;
+}
+
 export interface ServerChild {
   url: string;
   pid: number;
   /** Asks the child for its CPU time so far. */
   cpu(): Promise<ServerCpu>;
+  /** The GC pauses since the previous call (or the start); one call at a time, as cpu(). */
+  gcPauses(): Promise<GcPause[]>;
   /** SIGTERM, then SIGKILL after 10 s; resolves once it exited. */
   stop(): Promise<void>;
 }
 
 const CHILD_FLAG = '--child-server';
 const script = fileURLToPath(import.meta.url);
-
-if (process.argv[1] === script && process.argv[2] === CHILD_FLAG) {
-  await serveChild(process.argv[3] ?? '');
-}
 
 /** Starts the child; rejects (having stopped it) when it does not start in 60 s. */
 export async function startServerChild(dir: string): Promise<ServerChild> {
@@ -62,6 +71,11 @@ export async function startServerChild(dir: string): Promise<ServerChild> {
       cpu: async () => {
         child.stdin?.write('cpu\n');
         return JSON.parse(await nextLine(child, lines, 30_000, 'report its CPU time')) as ServerCpu;
+      },
+      gcPauses: async () => {
+        child.stdin?.write('gc\n');
+        const line = await nextLine(child, lines, 30_000, 'report its GC pauses');
+        return JSON.parse(line) as GcPause[];
       },
       stop: () => stopChild(child),
     };
@@ -107,8 +121,50 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** The child: prints {"url"} once ready, then one CPU report per "cpu" line on stdin. */
+const GC_KINDS: Record<number, string> = {
+  [perf.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
+  [perf.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [perf.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [perf.NODE_PERFORMANCE_GC_WEAKCB]: 'weak',
+};
+// Pauses kept between two "gc" questions; beyond it the oldest go (a bench asks every minute).
+const MAX_PAUSES = 100_000;
+
+/**
+ * Records this process's GC pauses: `take()` hands over those since the
+ * last take; `stop()` ends the recording.
+ */
+export function recordGcPauses(): { take(): GcPause[]; stop(): void } {
+  let pauses: GcPause[] = [];
+  const origin = performance.timeOrigin;
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0;
+      pauses.push({
+        at: origin + e.startTime,
+        ms: e.duration,
+        kind: GC_KINDS[kind] ?? String(kind),
+      });
+    }
+    if (pauses.length > MAX_PAUSES) pauses = pauses.slice(-MAX_PAUSES);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    take: () => {
+      const out = pauses;
+      pauses = [];
+      return out;
+    },
+    stop: () => observer.disconnect(),
+  };
+}
+
+/**
+ * The child: prints {"url"} once ready, then answers each line on stdin:
+ * "cpu" with its CPU time so far, "gc" with the GC pauses since the last "gc".
+ */
 async function serveChild(dir: string): Promise<void> {
+  const gc = recordGcPauses();
   const { startApiServer } = await import('../../../control-plane/apiserver/server.ts');
   const logger = createLogger({}, { level: 'warn' });
   const store = await openStore({ backend: 'sqlite', path: join(dir, 'server.db'), logger });
@@ -126,6 +182,10 @@ async function serveChild(dir: string): Promise<void> {
   process.on('SIGTERM', () => void shutdown());
   const input = createInterface({ input: process.stdin });
   input.on('line', (line) => {
+    if (line.trim() === 'gc') {
+      process.stdout.write(JSON.stringify(gc.take()) + '\n');
+      return;
+    }
     if (line.trim() !== 'cpu') return;
     const all = process.cpuUsage();
     const main = process.threadCpuUsage();
@@ -136,4 +196,9 @@ async function serveChild(dir: string): Promise<void> {
     process.stdout.write(JSON.stringify(cpu) + '\n');
   });
   input.on('close', () => void shutdown()); // the parent died: do not outlive it
+}
+
+// Last, so every constant above is initialized before the child's server runs.
+if (process.argv[1] === script && process.argv[2] === CHILD_FLAG) {
+  await serveChild(process.argv[3] ?? '');
 }

@@ -55,6 +55,37 @@ describe('MetricsRegistry', () => {
     assert.deepEqual(h.get({ op: 'get' }), { count: 4, sum: 4.05 });
   });
 
+  it('series handles (with) add to the same series as labelled calls', () => {
+    const m = new MetricsRegistry();
+    const c = m.counter('requests_total', 'Requests served.', ['verb', 'code']);
+    const h = m.histogram('latency_seconds', 'Latency.', ['op'], [0.1, 1]);
+    const gets = c.with({ code: '200', verb: 'GET' }); // label order does not matter
+    gets.inc();
+    gets.inc(2);
+    c.inc({ verb: 'GET', code: '200' });
+    const slow = h.with({ op: 'get' });
+    slow.observe(0.5);
+    h.observe({ op: 'get' }, 3);
+    assert.equal(c.get({ verb: 'GET', code: '200' }), 4);
+    assert.deepEqual(h.get({ op: 'get' }), { count: 2, sum: 3.5 });
+    assert.equal(
+      m.render(),
+      [
+        '# HELP requests_total Requests served.',
+        '# TYPE requests_total counter',
+        'requests_total{verb="GET",code="200"} 4',
+        '# HELP latency_seconds Latency.',
+        '# TYPE latency_seconds histogram',
+        'latency_seconds_bucket{op="get",le="0.1"} 0',
+        'latency_seconds_bucket{op="get",le="1"} 1',
+        'latency_seconds_bucket{op="get",le="+Inf"} 2',
+        'latency_seconds_sum{op="get"} 3.5',
+        'latency_seconds_count{op="get"} 2',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('escapes label values and help text', () => {
     const m = new MetricsRegistry();
     m.counter('x_total', 'A "help"\\text\nwith a newline.', ['path']).inc({ path: 'a"b\\c\nd' });
@@ -75,6 +106,16 @@ describe('MetricsRegistry', () => {
       /has no label "b"/,
     ],
     ['a decreasing counter', (m) => m.counter('d_total', 'x').inc({}, -1), /cannot decrease/],
+    [
+      'a decreasing counter handle',
+      (m) => m.counter('e_total', 'x', ['a']).with({ a: '1' }).inc(-1),
+      /cannot decrease/,
+    ],
+    [
+      'a handle with an unknown label',
+      (m) => m.histogram('h_seconds', 'x', ['a']).with({ b: '1' }),
+      /has no label "b"/,
+    ],
   ];
   for (const [name, fn, message] of misuse) {
     it(`refuses ${name}`, () => assert.throws(() => fn(new MetricsRegistry()), message));
