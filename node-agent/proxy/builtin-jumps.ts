@@ -61,3 +61,32 @@ export const BUILTIN_JUMPS: readonly JumpRule[] = [
     spec: [...note('skiff forwarding rules'), '-j', FORWARD_CHAIN],
   },
 ];
+
+/**
+ * `jumps` added to an iptables-restore --noflush payload: per table, one
+ * "-I CHAIN 1 ..." line each (the same order and result as ensureJump()
+ * one by one), before the COMMIT of that table's first block, or in a new
+ * block. The builtin chain is not declared, so nothing in it is flushed;
+ * the target chains must exist by then (declared earlier in the payload or
+ * already in the kernel). One restore instead of a command per jump: on
+ * legacy every command rewrites the whole table, on nft each costs a read
+ * of the table's chains.
+ */
+export function withJumps(payload: string, jumps: readonly JumpRule[]): string {
+  let out = payload;
+  for (const table of ['filter', 'nat'] as const) {
+    const lines = jumps.filter((j) => j.table === table).map(jumpLine);
+    if (lines.length === 0) continue;
+    const block = out.startsWith(`*${table}\n`) ? 0 : out.indexOf(`\n*${table}\n`);
+    const commit = block < 0 ? -1 : out.indexOf('\nCOMMIT\n', block);
+    if (commit < 0) out += [`*${table}`, ...lines, 'COMMIT', ''].join('\n');
+    else out = out.slice(0, commit + 1) + lines.join('\n') + out.slice(commit);
+  }
+  return out;
+}
+
+/** The restore line inserting `jump` first in its chain (comments quoted as iptables-save does). */
+export function jumpLine(jump: JumpRule): string {
+  const spec = jump.spec.map((t) => (/\s/.test(t) ? `"${t}"` : t));
+  return ['-I', jump.chain, '1', ...spec].join(' ');
+}

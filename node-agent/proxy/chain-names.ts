@@ -65,8 +65,18 @@ export function endpointChain(servicePortName: string, protocol: string, endpoin
 
 /** The first 16 characters of base32(sha256(s)) (RFC 4648 alphabet, as Go's StdEncoding). */
 export function hash16(s: string): string {
-  return base32(createHash('sha256').update(s).digest()).slice(0, 16);
+  let h = HASHES.get(s);
+  if (h === undefined) {
+    // Every sync renders every chain name: remember them (a bounded cache, emptied when full).
+    if (HASHES.size >= MAX_HASHES) HASHES.clear();
+    h = base32(createHash('sha256').update(s).digest()).slice(0, 16);
+    HASHES.set(s, h);
+  }
+  return h;
 }
+
+const MAX_HASHES = 200_000;
+const HASHES = new Map<string, string>();
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 

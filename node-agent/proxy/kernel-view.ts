@@ -11,9 +11,10 @@
  * as --set-xmark. canonicalRule() maps both forms to one key.
  */
 import { isProxyChain } from './chain-names.ts';
+import { ruleKey } from './rule-key.ts';
 import type { PresentChains } from './plan-sync.ts';
 import { TABLES, type Ruleset, type TableName } from './ruleset.ts';
-import { parseSave } from './saved-rules.ts';
+import { parseSave, parseSaveTables, type SavedChains, type SavedTables } from './saved-rules.ts';
 
 /** What the kernel holds of skiff's chains, relative to a desired ruleset. */
 export interface KernelView {
@@ -29,6 +30,9 @@ export interface KernelView {
   differing: string[];
 }
 
+/** iptables-save output: of all tables at once, per table (-t), or already parsed. */
+export type SavedText = string | Readonly<Record<TableName, string>> | SavedTables;
+
 const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
 /**
@@ -38,25 +42,27 @@ const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
  * target, comment, timeout) get different keys.
  */
 export function canonicalRule(line: string): string {
-  const raw = line.replaceAll('"', '').split(' ');
+  const raw = (line.includes('"') ? line.replaceAll('"', '') : line).split(' ');
   const out: string[] = [];
   for (let i = 0; i < raw.length; i++) {
     const t = raw[i] ?? '';
-    const next = raw[i + 1] ?? '';
-    if (t === '') continue;
-    if (t === '--rsource') continue;
-    if (t === '--mask' && next === '255.255.255.255') {
-      i++;
-    } else if (t === '--probability') {
-      out.push(t, Number(next).toFixed(6));
-      i++;
-    } else if (t === '--or-mark') {
-      out.push('--set-xmark', `${next}/${next}`);
-      i++;
-    } else if (t === '--xor-mark') {
-      out.push('--set-xmark', `${next}/0x0`);
-      i++;
-    } else out.push(IPV4.test(t) ? `${t}/32` : t);
+    if (t === '' || t === '--rsource') continue;
+    const c = t.charCodeAt(0);
+    if (c === 45 /* "-": an option, maybe with a value to normalise */) {
+      const next = raw[i + 1] ?? '';
+      if (t === '--mask' && next === '255.255.255.255') {
+        i++;
+      } else if (t === '--probability') {
+        out.push(t, Number(next).toFixed(6));
+        i++;
+      } else if (t === '--or-mark') {
+        out.push('--set-xmark', `${next}/${next}`);
+        i++;
+      } else if (t === '--xor-mark') {
+        out.push('--set-xmark', `${next}/0x0`);
+        i++;
+      } else out.push(t);
+    } else out.push(c >= 48 && c <= 57 && IPV4.test(t) ? `${t}/32` : t);
   }
   return out.sort().join(' ');
 }
@@ -64,26 +70,28 @@ export function canonicalRule(line: string): string {
 /** True when two chains hold the same rules in the same order, up to canonical form. */
 export function sameChain(rendered: readonly string[], saved: readonly string[]): boolean {
   if (rendered.length !== saved.length) return false;
-  return rendered.every((line, i) => canonicalRule(line) === canonicalRule(saved[i] ?? ''));
+  for (let i = 0; i < rendered.length; i++) {
+    const line = rendered[i] ?? '';
+    const have = saved[i] ?? '';
+    if (line !== have && ruleKey(line) !== ruleKey(have)) return false;
+  }
+  return true;
 }
 
 /**
- * The kernel's skiff chains (from `saved`: iptables-save output per table)
+ * The kernel's skiff chains (from `saved`: iptables-save output)
  * compared with `desired`.
  */
-export function kernelView(
-  desired: Ruleset,
-  saved: Readonly<Record<TableName, string>>,
-): KernelView {
+export function kernelView(desired: Ruleset, saved: SavedText): KernelView {
   const base: Record<TableName, Map<string, readonly string[]>> = {
     filter: new Map(),
     nat: new Map(),
   };
   const present: Record<TableName, string[]> = { filter: [], nat: [] };
   const differing: string[] = [];
+  const parsed = parseSaved(saved);
   for (const table of TABLES) {
-    const chains = parseSave(saved[table], table);
-    for (const [chain, rules] of chains) {
+    for (const [chain, rules] of parsed[table]) {
       if (!isProxyChain(chain)) continue;
       present[table].push(chain);
       const want = desired[table].get(chain);
@@ -96,11 +104,12 @@ export function kernelView(
   return { base, present, differing };
 }
 
-/** Rule count per skiff chain ("table/CHAIN") in iptables-save output per table: a cheap check. */
-export function savedCounts(saved: Readonly<Record<TableName, string>>): Map<string, number> {
+/** Rule count per skiff chain ("table/CHAIN") in iptables-save output: a cheap check. */
+export function savedCounts(saved: SavedText): Map<string, number> {
   const out = new Map<string, number>();
+  const parsed = parseSaved(saved);
   for (const table of TABLES) {
-    for (const [chain, rules] of parseSave(saved[table], table)) {
+    for (const [chain, rules] of parsed[table]) {
       if (isProxyChain(chain)) out.set(`${table}/${chain}`, rules.length);
     }
   }
@@ -114,4 +123,15 @@ export function rulesetCounts(rules: Ruleset): Map<string, number> {
     for (const [chain, lines] of rules[table]) out.set(`${table}/${chain}`, lines.length);
   }
   return out;
+}
+
+function parseSaved(saved: SavedText): Record<TableName, SavedChains> {
+  if (saved instanceof Map) {
+    return { filter: saved.get('filter') ?? new Map(), nat: saved.get('nat') ?? new Map() };
+  }
+  if (typeof saved !== 'string') {
+    return { filter: parseSave(saved.filter, 'filter'), nat: parseSave(saved.nat, 'nat') };
+  }
+  const tables = parseSaveTables(saved);
+  return { filter: tables.get('filter') ?? new Map(), nat: tables.get('nat') ?? new Map() };
 }

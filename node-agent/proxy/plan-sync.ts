@@ -42,9 +42,12 @@ export function planSync(next: Ruleset, prev?: Ruleset, present?: PresentChains)
   for (const table of TABLES) {
     const want = next[table];
     const had = prev?.[table];
-    const write = [...want.keys()].filter((c) => !had || !sameRules(had.get(c), want.get(c)));
+    const write: string[] = [];
+    for (const [c, lines] of want) if (!had || !sameRules(had.get(c), lines)) write.push(c);
     const stale = new Set<string>();
-    for (const c of had?.keys() ?? []) if (!want.has(c)) stale.add(c);
+    if (had && had.size + write.length !== want.size) {
+      for (const c of had.keys()) if (!want.has(c)) stale.add(c);
+    }
     for (const c of present?.[table] ?? []) {
       if (isProxyChain(c) && !want.has(c)) stale.add(c);
     }
@@ -67,6 +70,8 @@ export function planSync(next: Ruleset, prev?: Ruleset, present?: PresentChains)
 }
 
 function sameRules(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === b) return a !== undefined;
   if (!a || !b || a.length !== b.length) return false;
-  return a.every((line, i) => line === b[i]);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

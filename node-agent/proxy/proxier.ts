@@ -2,16 +2,17 @@
  * The service proxy's loop (kube-proxy's iptables Proxier.syncProxyRules
  * and its runner): informers on Services and Endpoints feed a
  * level-triggered, rate-limited sync that renders the whole desired
- * ruleset and applies only what differs (RuleSyncer); a canary and a
- * rule-count check repair external flushes; UDP conntrack entries made
+ * ruleset and applies only what differs (RuleSyncer); a canary, a
+ * rule-count and a periodic full check (all read-only, beside the syncs)
+ * detect external flushes and edits, which the next sync repairs
+ * after reading the kernel back; UDP conntrack entries made
  * stale by endpoint changes are deleted after each sync.
  *
  * Nothing is applied until both initial lists have arrived, so a proxy
  * that starts (or an API server that is down) never wipes good rules with
  * partial data; rules stay in place when the proxy stops.
  */
-import type { ApiClient } from '../../control-plane/api/client/client.ts';
-import { Informer } from '../../control-plane/api/client/informer.ts';
+import { Informer, type ListWatcher } from '../../control-plane/api/client/informer.ts';
 import type { Logger } from '../../control-plane/api/log.ts';
 import { findResource, type ResourceInfo } from '../../control-plane/api/resources.ts';
 import type { Endpoints, Service } from '../../control-plane/api/types.ts';
@@ -31,7 +32,8 @@ const ENDPOINTS = findResource('', 'v1', 'endpoints') as ResourceInfo;
 
 /** What startProxy needs. */
 export interface ProxyOptions {
-  client: ApiClient;
+  /** Lists and watches Services and Endpoints (an ApiClient, or a view of one). */
+  client: ListWatcher;
   iptables: IptablesRunner;
   /** The pod network (ClusterIP traffic from outside it is masqueraded). */
   clusterCIDR: string;
@@ -41,7 +43,12 @@ export interface ProxyOptions {
   log: Logger;
   /** Minimum time between two syncs; bursts of changes coalesce. Default 1000 ms. */
   minSyncPeriodMs?: number;
-  /** The full check: read the kernel back and repair what differs, at least this often. Default 30 s. */
+  /**
+   * A sync runs at least this often even without changes, and the full
+   * check (read the kernel back, compare every rule, repair what differs)
+   * runs this often, beside the syncs (a change never waits for it).
+   * Default 30 s.
+   */
   syncPeriodMs?: number;
   /**
    * How often the canary chains are checked (a flush of the tables). The
@@ -95,7 +102,6 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
   });
   ready.catch(() => undefined);
   let prevPorts: ServicePortInfo[] | undefined;
-  let lastVerified = -Infinity;
   let failures = 0;
   let syncing = false;
 
@@ -105,11 +111,9 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
     const start = performance.now();
     const restoresBefore = syncer.restores;
     try {
-      if (start - lastVerified >= syncPeriodMs) syncer.invalidate();
       const ports = buildServicePorts(services.list(), endpoints.list());
       const next = renderRules(ports, { clusterCIDR: o.clusterCIDR, serviceCIDR: o.serviceCIDR });
       const r = await syncer.sync(next);
-      if (r.verified) lastVerified = start;
       const durationMs = performance.now() - start;
       recorder.synced({
         durationMs,
@@ -192,7 +196,8 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
   };
 }
 
-// The canary (a flushed table) and rule-count (a flushed chain) checks.
+// The canary (a flushed table), rule-count (a flushed chain or jump) and full (an edited rule)
+// checks. They only read; on a mismatch the next sync reads the kernel back and repairs.
 function startChecks(
   o: ProxyOptions,
   syncer: RuleSyncer,
@@ -201,7 +206,9 @@ function startChecks(
   busy: () => boolean,
 ): { stop: () => void; done: () => Promise<void> } {
   const every = o.canaryCheckMs ?? 2000;
+  const fullEvery = o.syncPeriodMs ?? 30_000;
   let nextCountCheck = 0;
+  let nextFullCheck = performance.now() + fullEvery;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   const check = async (): Promise<void> => {
@@ -217,13 +224,18 @@ function startChecks(
           return repair();
         }
       }
-      if (performance.now() < nextCountCheck || busy()) return;
-      const start = performance.now();
-      const ok = await syncer.countsMatch();
-      nextCountCheck = performance.now() + 10 * (performance.now() - start);
+      const now = performance.now();
+      const full = now >= nextFullCheck;
+      if ((!full && now < nextCountCheck) || busy()) return;
+      const ok = full ? await syncer.verify() : await syncer.countsMatch();
+      // A read of a large table costs seconds of CPU: at most ~10 % of the time on checks.
+      const took = performance.now() - now;
+      nextCountCheck = performance.now() + 10 * took;
+      if (full) nextFullCheck = performance.now() + Math.max(fullEvery, 10 * took);
       if (!ok && !busy()) {
         log.warn('Skiff chains differ from the rules applied, repairing', {
-          hint: 'a skiff chain was flushed or edited by hand; skiff rewrites only what differs',
+          check: full ? 'every rule' : 'rule counts and jumps',
+          hint: 'a skiff chain or jump was flushed or edited by hand; skiff rewrites only what differs',
         });
         repair();
       }

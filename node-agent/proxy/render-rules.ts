@@ -17,7 +17,7 @@ import {
   POSTROUTING_CHAIN,
   SERVICES_CHAIN,
 } from './chain-names.ts';
-import { REJECT, renderServicePort } from './render-service.ts';
+import { REJECT, REJECT_TCP, renderServicePort } from './render-service.ts';
 import { RuleBuilder, comment } from './rule-builder.ts';
 import type { Ruleset } from './ruleset.ts';
 import type { ServicePortInfo } from './service-ports.ts';
@@ -68,6 +68,7 @@ export function renderRules(ports: readonly ServicePortInfo[], opts: RenderOptio
   b.add('nat', SERVICES_CHAIN, nodePorts, local, '-j', NODEPORTS_CHAIN);
   // After the owned services: nothing else of the service range leaves the node.
   const unowned = comment('skiff service range without a service');
+  b.add('filter', SERVICES_CHAIN, unowned, '-d', opts.serviceCIDR, '-p', 'tcp', REJECT_TCP);
   b.add('filter', SERVICES_CHAIN, unowned, '-d', opts.serviceCIDR, REJECT);
   return b.build();
 }

@@ -15,8 +15,23 @@ import type { RuleBuilder } from './rule-builder.ts';
 import { comment } from './rule-builder.ts';
 import type { EndpointInfo, ServicePortInfo } from './service-ports.ts';
 
-/** ICMP port unreachable makes a TCP connect fail at once with ECONNREFUSED (not a hang). */
+/** ICMP port unreachable: a UDP sender (or any protocol) learns at once that nobody serves it. */
 export const REJECT = ['-j', 'REJECT', '--reject-with', 'icmp-port-unreachable'];
+
+/**
+ * A TCP connect fails at once with ECONNREFUSED. A reset rather than ICMP:
+ * the kernel rate-limits the ICMP errors it sends to a forwarded client
+ * (net.ipv4.icmp_ratelimit, 6 at once, then 1/s per destination), so a pod
+ * opening connections to a service without endpoints would see its 7th
+ * SYN dropped and wait a SYN retransmission (1 s) for each refusal after
+ * that. Resets are not rate-limited.
+ */
+export const REJECT_TCP = ['-j', 'REJECT', '--reject-with', 'tcp-reset'];
+
+/** The REJECT for `protocol`: a reset for TCP, ICMP port unreachable otherwise. */
+export function rejectFor(protocol: string): string[] {
+  return protocol === 'TCP' ? REJECT_TCP : REJECT;
+}
 
 /**
  * Writes `sp`: with ready endpoints, the nat dispatch (ClusterIP and
@@ -39,7 +54,7 @@ export function renderServicePort(b: RuleBuilder, sp: ServicePortInfo, clusterCI
       sp.clusterIP,
       '--dport',
       `${sp.port}`,
-      REJECT,
+      rejectFor(sp.protocol),
     );
     if (sp.nodePort !== undefined) {
       const local = ['-m', 'addrtype', '--dst-type', 'LOCAL'];
@@ -51,7 +66,7 @@ export function renderServicePort(b: RuleBuilder, sp: ServicePortInfo, clusterCI
         match,
         '--dport',
         `${sp.nodePort}`,
-        REJECT,
+        rejectFor(sp.protocol),
       );
     }
     return;

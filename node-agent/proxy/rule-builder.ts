@@ -18,8 +18,15 @@ export class RuleBuilder {
 
   /** Appends "-A chain <parts...>" to `table`, declaring the chain if needed. */
   add(table: TableName, chain: string, ...parts: (string | readonly string[])[]): void {
-    this.chain(table, chain);
-    this.#tables[table].get(chain)?.push(['-A', chain, ...parts.flat()].join(' '));
+    let rules = this.#tables[table].get(chain);
+    if (!rules) this.#tables[table].set(chain, (rules = []));
+    // The same as ['-A', chain, ...parts.flat()].join(' '), without the intermediate arrays.
+    const words: string[] = ['-A', chain];
+    for (const p of parts) {
+      if (typeof p === 'string') words.push(p);
+      else for (const w of p) words.push(w);
+    }
+    rules.push(words.join(' '));
   }
 
   /** The rules built so far. */

@@ -8,16 +8,17 @@
  * after invalidate(): a canary gone, a count check failed, the periodic
  * full check), it reads the tables back (iptables-save), keeps every chain
  * that is already right and rewrites only the rest, deleting stale skiff
- * chains; then it ensures the jumps from the builtin chains. A restart
- * with nothing changed therefore writes nothing.
+ * chains, and inserts the jumps from the builtin chains that are missing
+ * (in the same restores). A restart with nothing changed therefore runs
+ * one iptables-save and writes nothing.
  */
-import { BUILTIN_JUMPS, type JumpRule } from './builtin-jumps.ts';
+import { BUILTIN_JUMPS, withJumps, type JumpRule } from './builtin-jumps.ts';
 import type { IptablesRunner } from './iptables.ts';
 import { canonicalRule, kernelView, rulesetCounts, savedCounts } from './kernel-view.ts';
 import type { PresentChains } from './plan-sync.ts';
 import { DEFAULT_STEP_RULES, planSteps } from './plan-steps.ts';
-import { TABLES, type Ruleset, type TableName } from './ruleset.ts';
-import { parseSave } from './saved-rules.ts';
+import { TABLES, type Ruleset } from './ruleset.ts';
+import { parseSaveTables, type SavedTables } from './saved-rules.ts';
 
 /** What one sync did. */
 export interface SyncResult {
@@ -72,8 +73,24 @@ export class RuleSyncer {
   async sync(next: Ruleset): Promise<SyncResult> {
     let base = this.#applied;
     let present: PresentChains | undefined;
+    let jumps: JumpRule[] = [];
     const verified = base === undefined;
     this.#applied = undefined;
+    if (!base) {
+      // One read of every table: on nft, iptables-save -t TABLE reads the whole ruleset anyway.
+      const saved = parseSaveTables(await this.#ipt.save());
+      const view = kernelView(next, saved);
+      base = view.base;
+      present = view.present;
+      jumps = missingJumps(saved);
+    }
+    const steps = planSteps(next, base, present, this.#stepRules);
+    // The missing jumps go into the last restore, once every chain they lead to is complete:
+    // no command per jump (each rewrites the whole table on legacy), and on nft nothing is
+    // reachable from the builtin chains (so validated by the kernel at each commit) while a
+    // first sync builds up.
+    const payloads = steps.map((s) => s.payload);
+    if (jumps.length > 0) payloads.push(withJumps(payloads.pop() ?? '', jumps));
     const result: SyncResult = {
       rules: 0,
       written: [],
@@ -82,80 +99,63 @@ export class RuleSyncer {
       verified,
       jumpsInserted: 0,
     };
-    if (!base) {
-      const saved = await this.#saveAll();
-      const view = kernelView(next, saved);
-      base = view.base;
-      present = view.present;
-      // Jumps first, while their (possibly new, empty) target chains cost nothing to create:
-      // on legacy every iptables command rewrites the whole table, so never after a big restore.
-      const missing = missingJumps(saved);
-      const create = missingTargets(missing, view.present);
-      if (create) {
-        this.restores++;
-        result.restores++;
-        await this.#ipt.restore(create, { noflush: true });
-      }
-      for (const jump of missing) if (await this.#ipt.ensureJump(jump)) result.jumpsInserted++;
-    }
-    const steps = planSteps(next, base, present, this.#stepRules);
-    for (const step of steps) {
+    for (const [i, payload] of payloads.entries()) {
       this.restores++;
       result.restores++;
-      await this.#ipt.restore(step.payload, { noflush: true });
+      await this.#ipt.restore(payload, { noflush: true });
+      const step = steps[i];
+      if (!step) continue;
       result.rules += step.rules;
       result.written.push(...step.written);
       result.deleted.push(...step.deleted);
     }
-    if (verified) {
-      for (const jump of BUILTIN_JUMPS)
-        if (await this.#ipt.ensureJump(jump)) result.jumpsInserted++;
-    }
+    result.jumpsInserted = jumps.length;
     this.#applied = next;
     return result;
   }
 
   /**
    * A cheap check that the kernel still holds what was applied: the same
-   * skiff chains with the same number of rules each (catches a flushed or
-   * deleted chain, not an edited rule; the periodic full check catches
-   * those). True when nothing was applied yet. Throws IptablesError.
+   * skiff chains with the same number of rules each, and every builtin
+   * jump (catches a flushed or deleted chain or jump, not an edited rule;
+   * verify() catches those). True when nothing was applied yet, or when a
+   * sync ran meanwhile (nothing to conclude). Throws IptablesError.
    */
   async countsMatch(): Promise<boolean> {
     const applied = this.#applied;
     if (!applied) return true;
-    const have = savedCounts(await this.#saveAll());
-    if (this.#applied !== applied) return true; // a sync ran meanwhile: nothing to conclude
+    const saved = parseSaveTables(await this.#ipt.save());
+    if (this.#applied !== applied) return true;
+    const have = savedCounts(saved);
     const want = rulesetCounts(applied);
-    if (have.size !== want.size) return false;
+    if (have.size !== want.size || missingJumps(saved).length > 0) return false;
     for (const [chain, n] of want) if (have.get(chain) !== n) return false;
     return true;
   }
 
-  async #saveAll(): Promise<Record<TableName, string>> {
-    return { filter: await this.#ipt.save('filter'), nat: await this.#ipt.save('nat') };
+  /**
+   * The full check: reads the kernel back and compares every skiff chain,
+   * rule by rule, and the builtin jumps with what was applied. True when
+   * they match, nothing was applied yet, or a sync ran meanwhile. It
+   * writes nothing: on false, invalidate() and sync() repair what differs.
+   * Throws IptablesError.
+   */
+  async verify(): Promise<boolean> {
+    const applied = this.#applied;
+    if (!applied) return true;
+    const saved = parseSaveTables(await this.#ipt.save());
+    if (this.#applied !== applied) return true;
+    const view = kernelView(applied, saved);
+    const stale = TABLES.some((t) => [...(view.present[t] ?? [])].some((c) => !applied[t].has(c)));
+    return view.differing.length === 0 && !stale && missingJumps(saved).length === 0;
   }
 }
 
-/** The builtin jumps absent from `saved` (iptables-save output per table). */
-function missingJumps(saved: Readonly<Record<TableName, string>>): JumpRule[] {
+/** The builtin jumps absent from `saved` (iptables-save output of every table, parsed). */
+function missingJumps(saved: SavedTables): JumpRule[] {
   return BUILTIN_JUMPS.filter((j) => {
-    const rules = parseSave(saved[j.table], j.table).get(j.chain) ?? [];
+    const rules = saved.get(j.table)?.get(j.chain) ?? [];
     const want = canonicalRule(['-A', j.chain, ...j.spec].join(' '));
     return !rules.some((r) => canonicalRule(r) === want);
   });
-}
-
-/** A payload creating (empty) the target chains of `jumps` that do not exist yet, or ''. */
-function missingTargets(jumps: JumpRule[], present: PresentChains): string {
-  const out: string[] = [];
-  for (const table of TABLES) {
-    const have = new Set(present[table] ?? []);
-    const targets = new Set(
-      jumps.filter((j) => j.table === table).map((j) => j.spec[j.spec.length - 1] ?? ''),
-    );
-    const create = [...targets].filter((c) => c !== '' && !have.has(c));
-    if (create.length > 0) out.push(`*${table}`, ...create.map((c) => `:${c} - [0:0]`), 'COMMIT');
-  }
-  return out.length > 0 ? out.join('\n') + '\n' : '';
 }

@@ -1,8 +1,12 @@
 /**
  * Runs a sync function level-triggered and rate-limited, as kube-proxy's
  * BoundedFrequencyRunner: requests mark the state dirty and coalesce; a
- * run starts at most once per `minIntervalMs` (a burst of changes becomes
- * one run), never two at once, and at least every `maxIntervalMs`.
+ * requested run starts at most `minIntervalMs` after the previous
+ * requested one (a burst of changes becomes one run; a lone change runs at
+ * once), never two at once, and a run happens at least every
+ * `maxIntervalMs`. Those periodic runs do not delay the next requested
+ * one: a change right after one is synced at once (it waits only for a
+ * run in progress).
  */
 
 /** How a SyncLimiter runs. */
@@ -26,22 +30,29 @@ export class SyncLimiter {
   #timer: NodeJS.Timeout | undefined;
   #periodic: NodeJS.Timeout | undefined;
   #stopped = false;
+  /** Whether the pending run was asked for by request()/retry()/runNow() (not only periodic). */
+  #requested = false;
   #waiters: (() => void)[] = [];
 
   constructor(o: SyncLimiterOptions) {
     this.#o = o;
-    this.#periodic = setInterval(() => this.request(), o.maxIntervalMs);
+    this.#periodic = setInterval(() => {
+      this.#dirty = true;
+      this.#schedule();
+    }, o.maxIntervalMs);
   }
 
   /** Marks dirty: a run starts as soon as the minimum interval (and any retry back-off) allows. */
   request(): void {
     this.#dirty = true;
+    this.#requested = true;
     this.#schedule();
   }
 
   /** Marks dirty, with no run before `delayMs` from now (the back-off after a failure). */
   retry(delayMs: number): void {
     this.#dirty = true;
+    this.#requested = true;
     this.#notBefore = performance.now() + delayMs;
     this.#schedule();
   }
@@ -49,6 +60,7 @@ export class SyncLimiter {
   /** Requests a run now (ignoring the minimum interval) and resolves when one that started after this call ends. */
   async runNow(): Promise<void> {
     this.#dirty = true;
+    this.#requested = true;
     const done = new Promise<void>((resolve) => this.#waiters.push(resolve));
     if (this.#running) await this.#running;
     this.#clearTimer();
@@ -68,7 +80,10 @@ export class SyncLimiter {
   #schedule(): void {
     // A running sync re-schedules when it ends if it was marked dirty meanwhile.
     if (this.#stopped || this.#running || !this.#dirty) return;
-    const at = Math.max(this.#notBefore, this.#lastStart + this.#o.minIntervalMs);
+    const at = Math.max(
+      this.#notBefore,
+      this.#requested ? this.#lastStart + this.#o.minIntervalMs : -Infinity,
+    );
     if (this.#timer && this.#timerAt === at) return;
     this.#clearTimer();
     this.#timerAt = at;
@@ -89,7 +104,8 @@ export class SyncLimiter {
   async #start(): Promise<void> {
     if (this.#stopped || this.#running || !this.#dirty) return;
     this.#dirty = false;
-    this.#lastStart = performance.now();
+    if (this.#requested) this.#lastStart = performance.now();
+    this.#requested = false;
     this.#notBefore = -Infinity;
     const waiters = this.#waiters.splice(0);
     this.#running = this.#o.run().catch(() => undefined);

@@ -4,17 +4,23 @@
  * deletes (the host's tables are never touched). A kube-proxy-shaped
  * ruleset: N ClusterIP services × 3 endpoints.
  *
- * - full sync from empty, through RuleSyncer (read back, plan, bounded
- *   steps of ~1,000 services, jumps), at 1,000 and 10,000 services, on the
- *   default backend (nft) and legacy; beside the raw single
- *   iptables-restore of the byte-identical whole ruleset (raw nft only at
- *   1,000: at 10,000 one restore takes minutes on nft);
- * - one endpoint change at 10,000 services (nft);
- * - restart with nothing changed at 10,000 (nft): a new RuleSyncer reads
- *   the tables back, verifies every chain and writes nothing;
+ * - full sync from empty through RuleSyncer (read back, plan, bounded
+ *   steps on nft, jumps), at 1,000 (nft) and 10,000 services (nft and
+ *   legacy), each beside the raw baseline: one iptables-restore --noflush
+ *   of the byte-identical final ruleset (skiff's chains and the builtin
+ *   jumps) in another fresh namespace, measured in the same run; both
+ *   final states are compared (iptables-save) and must be equal; medians
+ *   of SKIFF_BENCH_REPS (3) pairs, but one at 10,000 on nft, whose raw
+ *   restore takes minutes (SKIFF_BENCH_RAW_NFT_10K=0 skips it);
+ * - one endpoint change at 10,000 services, beside the raw restore of the
+ *   minimal payload of the same change from the same state;
+ * - restart with nothing changed at 10,000: a new RuleSyncer reads the
+ *   tables back, verifies every chain and writes nothing;
  * - network programming latency at 1,000 services: startProxy on a real
  *   API server (in-process, SQLite); an Endpoints update → its new SEP
  *   chain present in the namespace, p50/p99.
+ * The rendering of the ruleset is not part of the sync figures (it is
+ * printed on its own; the network programming latency includes it).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -22,7 +28,9 @@ import { loadavg } from 'node:os';
 import { findResource, type ResourceInfo } from '../../control-plane/api/resources.ts';
 import type { Endpoints, Service } from '../../control-plane/api/types.ts';
 import { endpointChain } from '../../node-agent/proxy/chain-names.ts';
+import { BUILTIN_JUMPS, withJumps } from '../../node-agent/proxy/builtin-jumps.ts';
 import { ExecIptables, type Backend } from '../../node-agent/proxy/iptables.ts';
+import { planSync } from '../../node-agent/proxy/plan-sync.ts';
 import { startProxy } from '../../node-agent/proxy/proxier.ts';
 import { renderRules } from '../../node-agent/proxy/render-rules.ts';
 import { RuleSyncer } from '../../node-agent/proxy/rule-syncer.ts';
@@ -35,6 +43,10 @@ const OPTS = { clusterCIDR: '10.244.0.0/16', serviceCIDR: '10.96.0.0/16' };
 const SERVICES = findResource('', 'v1', 'services') as ResourceInfo;
 const ENDPOINTS = findResource('', 'v1', 'endpoints') as ResourceInfo;
 const CHANGES = Number(process.env.SKIFF_BENCH_CHANGES ?? 30);
+// The raw single nft restore at 10,000 services takes minutes; SKIFF_BENCH_RAW_NFT_10K=0 skips it.
+const RAW_NFT_10K = process.env.SKIFF_BENCH_RAW_NFT_10K !== '0';
+// Pairs (ours, raw) per full-sync figure, medians reported (nft at 10,000: one pair).
+const REPS = Number(process.env.SKIFF_BENCH_REPS ?? 3);
 const figures: Record<string, number | string> = {};
 const load = (): string =>
   loadavg()
@@ -62,6 +74,9 @@ async function inNetns<T>(backend: Backend, fn: (ipt: ExecIptables) => Promise<T
     return await fn(new ExecIptables({ backend, netns: `/run/netns/${ns}`, timeoutMs: 900_000 }));
   } finally {
     execFileSync('ip', ['netns', 'del', ns]);
+    // The kernel frees a deleted namespace's tables in the background (seconds for 10,000
+    // services): let it finish before the next measurement.
+    await new Promise((r) => setTimeout(r, 5000));
   }
 }
 
@@ -71,51 +86,128 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return since(t);
 }
 
-async function fullSync(backend: Backend, rules: Ruleset): Promise<number> {
-  return inNetns(backend, (ipt) => timed(() => new RuleSyncer({ iptables: ipt }).sync(rules)));
+/** iptables-save of the namespace without the "#" lines (timestamps) and counters: to compare two. */
+async function saved(ipt: ExecIptables): Promise<string> {
+  return (await ipt.save())
+    .split('\n')
+    .filter((l) => !l.startsWith('#'))
+    .join('\n')
+    .replaceAll(/\[\d+:\d+\]/g, '[0:0]');
 }
 
-async function rawRestore(backend: Backend, rules: Ruleset): Promise<number> {
-  const payload = toRestorePayload(rules);
-  return inNetns(backend, (ipt) => timed(() => ipt.restore(payload, { noflush: true })));
+/**
+ * Our full sync from empty and, in another fresh namespace, the raw
+ * baseline: one iptables-restore --noflush of the byte-identical final
+ * ruleset (skiff's chains and the builtin jumps). Both final states are
+ * compared. `reps` pairs (ours, then raw), medians reported: single
+ * restores of this size vary by 2x from run to run on a shared machine.
+ * `then` runs in our namespace after the first pair.
+ */
+async function fullSyncVsRaw(
+  backend: Backend,
+  rules: Ruleset,
+  o: { raw: boolean; reps: number; then?: (ipt: ExecIptables, s: RuleSyncer) => Promise<void> },
+): Promise<{ ours: number; raw: number; restores: number }> {
+  const payload = withJumps(toRestorePayload(rules), BUILTIN_JUMPS);
+  const ours: number[] = [];
+  const raws: number[] = [];
+  let restores = 0;
+  for (let rep = 0; rep < o.reps; rep++) {
+    // Ours stays (idle) while the raw one is measured: no namespace is freed during a measurement.
+    await inNetns(backend, async (ipt) => {
+      const syncer = new RuleSyncer({ iptables: ipt });
+      ours.push(
+        await timed(async () => {
+          restores = (await syncer.sync(rules)).restores;
+        }),
+      );
+      const state = await saved(ipt);
+      if (rep === 0) await o.then?.(ipt, syncer);
+      if (!o.raw) return;
+      raws.push(
+        await inNetns(backend, async (other) => {
+          const ms = await timed(() => other.restore(payload, { noflush: true }));
+          if ((await saved(other)) !== state)
+            throw new Error(`raw ${backend}: another final state`);
+          return ms;
+        }),
+      );
+    });
+  }
+  return { ours: percentile(ours, 0.5), raw: o.raw ? percentile(raws, 0.5) : NaN, restores };
+}
+
+/** One endpoint change at 10,000 services, ours and raw (the minimal payload) from the same state. */
+async function oneChange(
+  backend: Backend,
+  ipt: ExecIptables,
+  syncer: RuleSyncer,
+  from: Ruleset,
+  to: Ruleset,
+): Promise<void> {
+  const name = backend === 'nft' ? '' : '_legacy';
+  // Raw: the same change as one restore of the minimal payload, then back (not timed).
+  const raw = await timed(() => ipt.restore(planSync(to, from).payload, { noflush: true }));
+  await ipt.restore(planSync(from, to).payload, { noflush: true });
+  let written = 0;
+  const one = await timed(async () => {
+    written = (await syncer.sync(to)).rules;
+  });
+  row(`${backend} one change (${written} rules written)`, one, 'ms', raw);
+  figures[`one_change${name}_ms_10000`] = round(one);
+  figures[`raw_one_change${name}_ms_10000`] = round(raw);
+  // A restart: a new syncer reads the tables back, verifies every chain, writes nothing.
+  const again = new RuleSyncer({ iptables: ipt });
+  let rules = -1;
+  const restart = await timed(async () => {
+    rules = (await again.sync(to)).rules;
+  });
+  row(`${backend} restart ready (rules written: ${rules})`, restart, 'ms');
+  figures[`restart_ready${name}_ms_10000`] = round(restart);
+  figures[`restart_rules_written${name}_10000`] = rules;
 }
 
 async function syncFigures(): Promise<void> {
   const r1k = renderRules(ports(1000), OPTS);
+  const t = performance.now();
   const r10k = renderRules(ports(10_000), OPTS);
-  heading(`full sync from empty (load ${load()})`);
-  const full1k = await fullSync('nft', r1k);
-  const raw1k = await rawRestore('nft', r1k);
-  row('nft 1,000 services', full1k, 'ms', raw1k);
-  figures.full_sync_ms_1000 = round(full1k);
-  figures.raw_restore_ms_1000 = round(raw1k);
-  const legacy10k = await fullSync('legacy', r10k);
-  const legacyRaw10k = await rawRestore('legacy', r10k);
-  row('legacy 10,000 services', legacy10k, 'ms', legacyRaw10k);
-  figures.full_sync_legacy_ms_10000 = round(legacy10k);
-  figures.raw_restore_legacy_ms_10000 = round(legacyRaw10k);
-  await inNetns('nft', async (ipt) => {
-    const syncer = new RuleSyncer({ iptables: ipt });
-    const full = await timed(() => syncer.sync(r10k));
-    row('nft 10,000 services (raw: not run, minutes)', full, 'ms');
-    figures.full_sync_ms_10000 = round(full);
-    figures.raw_restore_ms_10000 =
-      'not measured on nft (a single 10,000-service restore takes minutes); see raw_restore_ms_1000';
-    heading(`one endpoint change at 10,000 (load ${load()})`);
-    const changed = renderRules(ports(10_000, 4242), OPTS);
-    const one = await timed(() => syncer.sync(changed));
-    row('nft one change', one, 'ms');
-    figures.one_change_ms_10000 = round(one);
-    heading(`restart with nothing changed at 10,000 (load ${load()})`);
-    const again = new RuleSyncer({ iptables: ipt });
-    let written = -1;
-    const restart = await timed(async () => {
-      written = (await again.sync(changed)).rules;
-    });
-    row(`nft restart ready (rules written: ${written})`, restart, 'ms');
-    figures.restart_ready_ms_10000 = round(restart);
-    figures.restart_rules_written_10000 = written;
+  const render = since(t);
+  const changed = renderRules(ports(10_000, 4242), OPTS);
+  heading(`rendering (load ${load()})`);
+  row('render 10,000 services (in no figure below)', render, 'ms');
+  figures.render_ms_10000 = round(render);
+  heading(`full sync from empty, 1,000 services (load ${load()})`);
+  const k1 = await fullSyncVsRaw('nft', r1k, { raw: true, reps: REPS });
+  row(`nft 1,000 services (${k1.restores} restores, median of ${REPS})`, k1.ours, 'ms', k1.raw);
+  figures.full_sync_ms_1000 = round(k1.ours);
+  figures.raw_restore_ms_1000 = round(k1.raw);
+
+  heading(`legacy, 10,000 services (load ${load()})`);
+  const leg = await fullSyncVsRaw('legacy', r10k, {
+    raw: true,
+    reps: REPS,
+    then: (ipt, syncer) => oneChange('legacy', ipt, syncer, r10k, changed),
   });
+  row(`legacy full sync (${leg.restores} restores, median of ${REPS})`, leg.ours, 'ms', leg.raw);
+  figures.full_sync_legacy_ms_10000 = round(leg.ours);
+  figures.raw_restore_legacy_ms_10000 = round(leg.raw);
+
+  heading(`nft, 10,000 services (load ${load()})`);
+  const nft = await fullSyncVsRaw('nft', r10k, {
+    raw: RAW_NFT_10K,
+    reps: 1,
+    then: (ipt, syncer) => oneChange('nft', ipt, syncer, r10k, changed),
+  });
+  row(
+    `nft full sync (${nft.restores} restores)`,
+    nft.ours,
+    'ms',
+    RAW_NFT_10K ? nft.raw : undefined,
+  );
+  figures.full_sync_ms_10000 = round(nft.ours);
+  figures.raw_restore_ms_10000 = RAW_NFT_10K
+    ? round(nft.raw)
+    : 'not measured (SKIFF_BENCH_RAW_NFT_10K=0)';
 }
 
 async function netprog(): Promise<void> {

@@ -27,6 +27,16 @@ function toState(r: Ruleset): ModelState {
   };
 }
 
+/** `r` with nat SKIFF-SERVICES flushed (as after a hand-made flush of that one chain). */
+function flushedDispatch(r: Ruleset): Ruleset {
+  return { filter: r.filter, nat: new Map([...r.nat, ['SKIFF-SERVICES', []]]) };
+}
+
+/** Rule lines of per-service chains in a payload. */
+function perServiceLines(payload: string): number {
+  return payload.split('\n').filter((l) => /^-A SKIFF-(SVC|SEP|EXT)-/.test(l)).length;
+}
+
 const cases: { name: string; from?: Ruleset; to: Ruleset; maxRules: number }[] = [
   { name: 'first sync from empty', to: renderRules(ports(120), OPTS), maxRules: 300 },
   {
@@ -41,6 +51,12 @@ const cases: { name: string; from?: Ruleset; to: Ruleset; maxRules: number }[] =
     to: renderRules(ports(60).concat(ports(160).slice(120)), OPTS),
     maxRules: 300,
   },
+  {
+    name: 'dispatch chain flushed, every endpoint changed',
+    from: flushedDispatch(renderRules(ports(120), OPTS)),
+    to: renderRules(ports(120, 1), OPTS),
+    maxRules: 300,
+  },
 ];
 
 for (const c of cases) {
@@ -50,7 +66,8 @@ for (const c of cases) {
     // The model checks every committed state: chains exist before jumps, -X only of unreferenced ones.
     const state = c.from ? toState(c.from) : emptyState();
     for (const s of steps.slice(0, -1)) {
-      assert.ok(s.rules <= c.maxRules, `a step of ${s.rules} rules`);
+      const n = perServiceLines(s.payload);
+      assert.ok(n <= c.maxRules, `a step of ${n} per-service rules`);
       applyPayload(state, s.payload);
     }
     applyPayload(state, steps.at(-1)?.payload ?? '');
@@ -66,4 +83,23 @@ test('planSteps: a small sync is the single plan, nothing to do is no step', () 
   const b = renderRules(ports(3, 1), OPTS);
   assert.deepEqual(planSteps(b, a), [planSync(b, a)]);
   assert.deepEqual(planSteps(a, a), []);
+});
+
+test('planSteps: a first sync appends the dispatch rules batch by batch, never rewriting them whole', () => {
+  const to = renderRules(ports(120), OPTS);
+  const steps = planSteps(to, undefined, undefined, 300);
+  const dispatch = to.nat.get('SKIFF-SERVICES')?.length ?? 0;
+  const declared = steps.filter((s) => s.payload.includes('\n:SKIFF-SERVICES - [0:0]\n'));
+  assert.equal(declared.length, 2, 'SKIFF-SERVICES created once in each table');
+  for (const s of steps) {
+    const appended = s.payload.split('\n').filter((l) => l.startsWith('-A SKIFF-SERVICES ')).length;
+    assert.ok(appended < dispatch, `a step writes ${appended} of ${dispatch} dispatch rules`);
+  }
+  // Appended in order: the rule of a service comes in the step that writes its chains, or later.
+  const state = emptyState();
+  for (const s of steps) {
+    applyPayload(state, s.payload);
+    const have = state.nat.get('SKIFF-SERVICES') ?? [];
+    assert.deepEqual(have, (to.nat.get('SKIFF-SERVICES') ?? []).slice(0, have.length));
+  }
 });

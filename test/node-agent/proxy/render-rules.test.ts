@@ -17,6 +17,8 @@ import type { ServicePortInfo } from '../../../node-agent/proxy/service-ports.ts
 
 const OPTS: RenderOptions = { clusterCIDR: '10.244.0.0/16', serviceCIDR: '10.96.0.0/16' };
 const REJECT = '-j REJECT --reject-with icmp-port-unreachable';
+// TCP gets a reset: the kernel rate-limits ICMP errors to forwarded clients (1/s after 6).
+const REJECT_TCP = '-j REJECT --reject-with tcp-reset';
 
 /** The whole payload for the given per-case lines (top-level rules are the same in every case). */
 function golden(c: {
@@ -34,6 +36,7 @@ function golden(c: {
     ':SKIFF-FORWARD - [0:0]',
     ':SKIFF-PROXY-CANARY - [0:0]',
     ...(c.filterServices ?? []),
+    `-A SKIFF-SERVICES -m comment --comment "skiff service range without a service" -d 10.96.0.0/16 -p tcp ${REJECT_TCP}`,
     `-A SKIFF-SERVICES -m comment --comment "skiff service range without a service" -d 10.96.0.0/16 ${REJECT}`,
     ...(c.filterExternal ?? []),
     '-A SKIFF-FORWARD -m conntrack --ctstate INVALID -j DROP',
@@ -155,10 +158,22 @@ const cases: {
     ports: [port({ name: web, nodePort: 30080 })],
     want: golden({
       filterServices: [
-        `-A SKIFF-SERVICES -m comment --comment "default/web has no endpoints" -m tcp -p tcp -d 10.96.0.20 --dport 80 ${REJECT}`,
+        `-A SKIFF-SERVICES -m comment --comment "default/web has no endpoints" -m tcp -p tcp -d 10.96.0.20 --dport 80 ${REJECT_TCP}`,
       ],
       filterExternal: [
-        `-A SKIFF-EXTERNAL-SERVICES -m comment --comment "default/web has no endpoints" -m addrtype --dst-type LOCAL -m tcp -p tcp --dport 30080 ${REJECT}`,
+        `-A SKIFF-EXTERNAL-SERVICES -m comment --comment "default/web has no endpoints" -m addrtype --dst-type LOCAL -m tcp -p tcp --dport 30080 ${REJECT_TCP}`,
+      ],
+    }),
+  },
+  {
+    name: 'UDP without ready endpoints: ICMP port unreachable for the ClusterIP and the NodePort',
+    ports: [port({ name: 'kube-system/dns', protocol: 'UDP', port: 53, nodePort: 30053 })],
+    want: golden({
+      filterServices: [
+        `-A SKIFF-SERVICES -m comment --comment "kube-system/dns has no endpoints" -m udp -p udp -d 10.96.0.20 --dport 53 ${REJECT}`,
+      ],
+      filterExternal: [
+        `-A SKIFF-EXTERNAL-SERVICES -m comment --comment "kube-system/dns has no endpoints" -m addrtype --dst-type LOCAL -m udp -p udp --dport 30053 ${REJECT}`,
       ],
     }),
   },
@@ -257,7 +272,7 @@ const cases: {
     ],
     want: golden({
       filterServices: [
-        `-A SKIFF-SERVICES -m comment --comment "default/multi:metrics has no endpoints" -m tcp -p tcp -d 10.96.0.20 --dport 9090 ${REJECT}`,
+        `-A SKIFF-SERVICES -m comment --comment "default/multi:metrics has no endpoints" -m tcp -p tcp -d 10.96.0.20 --dport 9090 ${REJECT_TCP}`,
       ],
       natChains: [multiHttp, mh, multiHttps, ms],
       natServices: [

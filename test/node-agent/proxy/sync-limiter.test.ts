@@ -54,3 +54,25 @@ test('SyncLimiter: retry waits for its back-off; nothing runs after stop', async
   await sleep(100);
   assert.equal(starts.length, 1);
 });
+
+test('SyncLimiter: a periodic run does not hold back the next requested one', async () => {
+  let runs = 0;
+  const limiter = new SyncLimiter({
+    run: () => {
+      runs++;
+      return Promise.resolve();
+    },
+    minIntervalMs: 600_000, // were the periodic run counted, the request would wait 10 minutes
+    maxIntervalMs: 5000,
+  });
+  try {
+    for (let i = 0; i < 200 && runs === 0; i++) await sleep(50); // the first periodic run
+    assert.equal(runs, 1, 'a periodic run happened');
+    limiter.request();
+    // Well before the next periodic run (5 s later), the request has run.
+    for (let i = 0; i < 60 && runs === 1; i++) await sleep(50);
+    assert.equal(runs, 2, 'the requested run came at once');
+  } finally {
+    await limiter.stop();
+  }
+});
