@@ -4,14 +4,20 @@
  * running: the next agent adopts them.
  */
 import { mkdir } from 'node:fs/promises';
+import { flushCompileCache } from 'node:module';
 import { UsageError, type Command, type CommandValues } from '../control-plane/api/command.ts';
 import { rootLogger } from '../control-plane/api/log.ts';
 import { shutdownSignal } from '../control-plane/api/shutdown-signal.ts';
-import { startAgent, type AgentOptions } from './agent.ts';
+import { ipToInt } from '../control-plane/api/ipv4.ts';
+import { clusterDnsAddress } from './dns/cluster-dns-address.ts';
+import type { AgentOptions } from './agent.ts';
+import { trimDockerode } from './trim-dockerode.ts';
+import { restartWarmIfCold } from './warm-restart.ts';
 
 const DEFAULT_POD_CIDR = '10.244.0.0/24';
 const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
 const DEFAULT_SERVICE_CIDR = '10.96.0.0/16';
+const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 
 export const command: Command = {
   name: 'agent',
@@ -29,6 +35,14 @@ other node's pod CIDR is routed via its InternalIP (host-gw: all nodes on one
 L2 segment); pod traffic leaving --cluster-cidr is masqueraded. Service IPs
 and NodePorts are routed to ready pod IPs by iptables rules in skiff's own
 chains, applied atomically with iptables-restore.
+
+Cluster DNS runs on every node: a DNS server on the node IP (port 53, UDP
+and TCP) answers <svc>.<ns>.svc.<cluster-domain> from the Services and
+Endpoints it watches and forwards other names to the nameservers of
+--resolv-conf. The kube-dns service address (--cluster-dns, 10.96.0.10 by
+default) leads to it while kube-system/kube-dns has no ready endpoints of
+its own. Each pod gets a resolv.conf for its dnsPolicy, mounted read-only
+at /etc/resolv.conf in every container.
 
 Stopping the agent leaves pods running; a new agent adopts them without
 restarting any.`,
@@ -80,6 +94,31 @@ restarting any.`,
       description: 'Pod subnet when the Node gets no spec.podCIDR',
       default: DEFAULT_POD_CIDR,
     },
+    'cluster-dns': {
+      type: 'string',
+      placeholder: 'IP[,IP]',
+      description:
+        'DNS server address(es) of pods with dnsPolicy ClusterFirst (default: the tenth address of --service-cidr, 10.96.0.10)',
+    },
+    'cluster-domain': {
+      type: 'string',
+      placeholder: 'DOMAIN',
+      description: 'Cluster domain: pods search <ns>.svc.DOMAIN, svc.DOMAIN and DOMAIN',
+      default: DEFAULT_CLUSTER_DOMAIN,
+    },
+    'resolv-conf': {
+      type: 'string',
+      placeholder: 'FILE',
+      description:
+        'The node\'s resolver config: upstream of the node\'s DNS server and of dnsPolicy Default pods ("" for none)',
+      default: '/etc/resolv.conf',
+    },
+    'dns-port': {
+      type: 'string',
+      placeholder: 'PORT',
+      description: "Port of the node's DNS server on the node IP (UDP and TCP)",
+      default: '53',
+    },
     'pause-image': {
       type: 'string',
       placeholder: 'IMAGE',
@@ -107,10 +146,19 @@ restarting any.`,
     const opts = agentOptions(values);
     const log = rootLogger.child({ component: 'agent' });
     await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
+    // The agent itself loads only to run (not for --help), after the hook
+    // that keeps dockerode's unused parts out of this process.
+    trimDockerode();
+    const { startAgent } = await import('./agent.ts');
+    // Loaded by stripping types (no warm compile cache): start again, warm, as this same process.
+    restartWarmIfCold();
     const stop = shutdownSignal();
     try {
       const agent = await Promise.race([startAgent(opts), stop.signalled.then(() => undefined)]);
       if (!agent) return 0;
+      // Start-up has loaded the modules: write the compile cache (control-plane/cli/skiff-bin.js)
+      // now rather than only at exit, so the next start is warm even after a kill -9.
+      flushCompileCache();
       const signal = await stop.signalled;
       log.info('Shutting down; pods keep running', { signal });
       await agent.stop();
@@ -137,9 +185,15 @@ function agentOptions(v: CommandValues): AgentOptions {
       throw new UsageError(`--${name} must be a positive number of seconds, got "${text(name)}"`);
     return n * 1000;
   };
-  const port = Number(text('kubelet-port') ?? '10250');
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new UsageError(`--kubelet-port must be a port number, got "${text('kubelet-port')}"`);
+  const portOf = (name: string, fallback: string): number => {
+    const n = Number(text(name) ?? fallback);
+    if (!Number.isInteger(n) || n < 0 || n > 65535)
+      throw new UsageError(`--${name} must be a port number, got "${text(name)}"`);
+    return n;
+  };
+  const port = portOf('kubelet-port', '10250');
+  const serviceCidr = text('service-cidr') ?? DEFAULT_SERVICE_CIDR;
+  const resolvConf = v['resolv-conf'];
   const nodeIp = text('node-ip');
   const dockerHost = text('docker-host');
   const pauseImage = text('pause-image');
@@ -149,8 +203,12 @@ function agentOptions(v: CommandValues): AgentOptions {
     dataDir: text('data-dir') ?? '/var/lib/skiff/agent',
     defaultPodCidr: text('pod-cidr') ?? DEFAULT_POD_CIDR,
     clusterCidr: text('cluster-cidr') ?? DEFAULT_CLUSTER_CIDR,
-    serviceCidr: text('service-cidr') ?? DEFAULT_SERVICE_CIDR,
+    serviceCidr,
     kubeletPort: port,
+    clusterDns: clusterDnsOf(text('cluster-dns'), serviceCidr),
+    clusterDomain: clusterDomainOf(text('cluster-domain') ?? DEFAULT_CLUSTER_DOMAIN),
+    resolvConf: typeof resolvConf === 'string' ? resolvConf : '/etc/resolv.conf',
+    dnsPort: portOf('dns-port', '53'),
     backoffBaseMs: seconds('backoff-base', '10'),
     backoffCapMs: seconds('backoff-cap', '300'),
     podCidrWaitMs: 10_000,
@@ -158,4 +216,33 @@ function agentOptions(v: CommandValues): AgentOptions {
     ...(dockerHost ? { dockerHost } : {}),
     ...(pauseImage ? { pauseImage } : {}),
   };
+}
+
+// --cluster-dns: a comma-separated list of IPv4 addresses (the kubelet's flag).
+function clusterDnsOf(flag: string | undefined, serviceCidr: string): string[] {
+  if (flag === undefined) {
+    try {
+      return [clusterDnsAddress(serviceCidr)];
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  const list = flag
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  const bad = list.find((x) => ipToInt(x) === undefined);
+  if (bad !== undefined || list.length === 0)
+    throw new UsageError(`--cluster-dns must list IPv4 addresses, got "${flag}"`);
+  return list;
+}
+
+function clusterDomainOf(domain: string): string {
+  const d = domain.replace(/\.$/, '');
+  const label = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
+  if (!new RegExp(`^${label}(\\.${label})*$`).test(d))
+    throw new UsageError(
+      `--cluster-domain must be a DNS name such as cluster.local, got "${domain}"`,
+    );
+  return d;
 }

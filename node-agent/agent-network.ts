@@ -25,6 +25,8 @@ export interface AgentNetworkOptions {
   nodeName: string;
   /** The pod CIDR of the whole cluster, e.g. 10.244.0.0/16. */
   clusterCidr: string;
+  /** The Service ClusterIP range. */
+  serviceCidr: string;
   /** The Linux bridge of the pod network. */
   bridge: string;
   log: Logger;
@@ -38,6 +40,7 @@ export function startPodNetwork(o: AgentNetworkOptions): { reconcile(): void } {
   const net = new PodNetworkReconciler({
     nodeName: o.nodeName,
     clusterCidr: o.clusterCidr,
+    serviceCidr: o.serviceCidr,
     listNodes: () => (nodes.hasSynced() ? nodes.list() : undefined),
     routes: new IpRouteTable({ runner }),
     iptables: new ExecIptables({ runner }),

@@ -3,7 +3,9 @@
  * does (nft or legacy, whichever holds rules), then the proxier of
  * node-agent/proxy/ on Services and Endpoints, writing skiff's chains with
  * iptables-restore --noflush. Rules stay in place when the agent stops, so
- * service IPs keep working while it restarts.
+ * service IPs keep working while it restarts. With `localDns`, the proxy
+ * sends the kube-dns service to this node's DNS server while the API holds
+ * no ready endpoints for it (agent-dns.ts explains why).
  */
 import type { ApiClient } from '../control-plane/api/client/client.ts';
 import type { Logger } from '../control-plane/api/log.ts';
@@ -11,6 +13,7 @@ import { ExecConntrack } from './proxy/conntrack.ts';
 import { execCommand } from './proxy/exec-command.ts';
 import { detectBackend } from './proxy/iptables-backend.ts';
 import { ExecIptables } from './proxy/iptables.ts';
+import { KUBE_DNS, withLocalDns } from './proxy/local-dns-endpoints.ts';
 import { startProxy, type Proxy } from './proxy/proxier.ts';
 
 export interface AgentProxyOptions {
@@ -18,6 +21,8 @@ export interface AgentProxyOptions {
   nodeName: string;
   clusterCidr: string;
   serviceCidr: string;
+  /** This node's DNS server, standing in for kube-system/kube-dns. */
+  localDns?: { ip: string; port: number };
   log: Logger;
   signal: AbortSignal;
 }
@@ -27,8 +32,11 @@ export async function startServiceProxy(o: AgentProxyOptions): Promise<Proxy> {
   const detected = await detectBackend(execCommand());
   const log = o.log.child({ component: 'proxy' });
   log.info('Service proxy starting', { ...detected });
+  const client = o.localDns
+    ? withLocalDns(o.client, { ...KUBE_DNS, ...o.localDns, nodeName: o.nodeName })
+    : o.client;
   return startProxy({
-    client: o.client,
+    client,
     iptables: new ExecIptables({ backend: detected.backend }),
     conntrack: new ExecConntrack(),
     clusterCIDR: o.clusterCidr,

@@ -10,6 +10,8 @@
  *   server/          the kubelet HTTP API (/healthz, /pods, /containerLogs)
  *   network/         routes to other nodes' pod CIDRs, FORWARD and masquerade
  *   proxy/           service IPs to ready pod IPs with iptables-restore
+ *   dns/             cluster DNS on the node IP behind the kube-dns
+ *                    ClusterIP (agent-dns.ts); pod resolv.conf: kubelet/pod-dns.ts
  *
  * Safe to restart at any time: containers carry their identity in labels,
  * so a new agent adopts what runs. While the API server is away, pods keep
@@ -24,11 +26,13 @@ import { Informer } from '../control-plane/api/client/informer.ts';
 import { rootLogger, type Logger } from '../control-plane/api/log.ts';
 import { findResource, type ResourceInfo } from '../control-plane/api/resources.ts';
 import type { Pod } from '../control-plane/api/types.ts';
+import { startNodeDns, type AgentDns } from './agent-dns.ts';
 import { startPodNetwork } from './agent-network.ts';
 import { startServiceProxy } from './agent-proxy.ts';
 import { Backoff } from './kubelet/backoff.ts';
 import { systemClock } from './kubelet/clock.ts';
 import { ExecMounter } from './kubelet/mounter.ts';
+import { PodDns } from './kubelet/pod-dns.ts';
 import { Pleg } from './kubelet/pleg.ts';
 import { PodObjectSource } from './kubelet/pod-object-source.ts';
 import { PodSyncer } from './kubelet/pod-sync.ts';
@@ -67,6 +71,14 @@ export interface AgentOptions {
   backoffCapMs: number;
   /** How long to wait for the node IPAM controller to assign spec.podCIDR. */
   podCidrWaitMs: number;
+  /** The kube-dns address(es) pods with dnsPolicy ClusterFirst get as nameservers. */
+  clusterDns: string[];
+  /** The cluster domain, e.g. cluster.local. */
+  clusterDomain: string;
+  /** The node's resolv.conf: upstream of the node's DNS server and of dnsPolicy Default pods; "" none. */
+  resolvConf: string;
+  /** Port of this node's DNS server on the node IP (53; 0 picks a free one). */
+  dnsPort: number;
   log?: Logger;
 }
 
@@ -109,16 +121,36 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     client,
     nodeName: o.nodeName,
     clusterCidr: o.clusterCidr,
+    serviceCidr: o.serviceCidr,
     bridge: bridgeNameFor(POD_NETWORK),
     log,
     signal: ac.signal,
   });
 
+  let dns: AgentDns;
+  try {
+    dns = await startNodeDns({
+      client,
+      nodeIp,
+      port: o.dnsPort,
+      clusterDomain: o.clusterDomain,
+      clusterDns: o.clusterDns,
+      resolvConfPath: o.resolvConf,
+      log,
+      signal: ac.signal,
+    });
+  } catch (err) {
+    ac.abort();
+    await node.stop();
+    client.close();
+    throw err;
+  }
   const proxy = await startServiceProxy({
     client,
     nodeName: o.nodeName,
     clusterCidr: o.clusterCidr,
     serviceCidr: o.serviceCidr,
+    localDns: { ip: nodeIp, port: dns.port },
     log,
     signal: ac.signal,
   });
@@ -154,6 +186,14 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     clock: systemClock,
     network: POD_NETWORK,
     hostIPs: [nodeIp],
+    dns: new PodDns({
+      config: {
+        clusterDns: o.clusterDns,
+        clusterDomain: o.clusterDomain,
+        resolvConfPath: o.resolvConf,
+      },
+      log,
+    }),
     event,
     log,
   });
@@ -214,7 +254,13 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       ...runtimeLogSource(runtime),
     },
   });
-  log.info('Node agent running', { nodeIp, kubeletPort: server.port, podCidr });
+  log.info('Node agent running', {
+    nodeIp,
+    kubeletPort: server.port,
+    podCidr,
+    clusterDns: o.clusterDns,
+    dnsPort: dns.port,
+  });
 
   return {
     nodeName: o.nodeName,
@@ -225,6 +271,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       probes.stop();
       await w.stop();
       await proxy.stop();
+      await dns.done;
       await server.close();
       await node.stop();
       await events.flush(5_000);

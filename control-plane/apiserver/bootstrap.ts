@@ -4,13 +4,15 @@
  * default, kube-system, kube-public and kube-node-lease with their
  * `default` ServiceAccounts, and the `kubernetes` service (first address
  * of the service CIDR, port 443 "https") with endpoints pointing at this
- * API server, kept up to date with the address it listens on.
+ * API server, kept up to date with the address it listens on, and the
+ * `kube-dns` service in kube-system (kube-dns-service.ts).
  */
 import { applyDefaults } from '../api/defaults.ts';
 import { findResource, storageKey, type ResourceInfo } from '../api/resources.ts';
 import type { KubeObject } from '../api/types.ts';
 import type { ServiceLike } from './alloc/service-fields.ts';
 import type { ApiContext } from './context.ts';
+import { ensureKubeDnsService } from './kube-dns-service.ts';
 import { ensureDefaultServiceAccount, KUBERNETES_FINALIZER } from './kinds/namespaces.ts';
 import { decodeKv } from './registry/codec.ts';
 import { ensureObject } from './registry/ensure.ts';
@@ -37,6 +39,7 @@ export async function bootstrap(ctx: ApiContext, adv: Advertise): Promise<void> 
   }
   await ensureKubernetesService(ctx, adv);
   await ensureKubernetesEndpoints(ctx, adv);
+  await ensureKubeDnsService(ctx);
   ctx.log.info('Bootstrap objects in place', {
     namespaces: BOOTSTRAP_NAMESPACES,
     apiPort: adv.port,

@@ -50,6 +50,8 @@ export interface DnsServerOptions {
 export class DnsServer {
   /** Resolves once both sockets listen and both informers have listed; rejects if start fails. */
   readonly ready: Promise<void>;
+  /** Resolves once both sockets listen (`port` is then known); rejects if they cannot be bound. */
+  readonly listening: Promise<void>;
   readonly index: ClusterIndex;
   private readonly opts: DnsServerOptions;
   private readonly log: Logger;
@@ -63,6 +65,8 @@ export class DnsServer {
   private readonly connections = new Set<Socket>();
   private resolveReady!: () => void;
   private rejectReady!: (err: Error) => void;
+  private resolveListening!: () => void;
+  private rejectListening!: (err: Error) => void;
 
   constructor(opts: DnsServerOptions) {
     this.opts = opts;
@@ -84,6 +88,11 @@ export class DnsServer {
       this.rejectReady = reject;
     });
     this.ready.catch(() => undefined);
+    this.listening = new Promise((resolve, reject) => {
+      this.resolveListening = resolve;
+      this.rejectListening = reject;
+    });
+    this.listening.catch(() => undefined);
   }
 
   /** The port both sockets listen on (known once listening). */
@@ -104,9 +113,11 @@ export class DnsServer {
       this.upstreams = this.loadUpstreams();
       await this.listen();
     } catch (err) {
+      this.rejectListening(err as Error);
       this.rejectReady(err as Error);
       throw err;
     }
+    this.resolveListening();
     this.log.info('DNS server listening', {
       host: this.opts.host,
       port: this.boundPort,

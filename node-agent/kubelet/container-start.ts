@@ -35,6 +35,8 @@ export interface StartContext {
   objects: PodObjects;
   podVolumes: PodVolumes;
   allocatable?: NodeAllocatable;
+  /** The pod's resolv.conf on the host (pod-dns.ts); Docker's own when absent. */
+  resolvConf?: string;
 }
 
 /** Creates and starts `container` as restart `attempt`; resolves to its container ID. */
@@ -72,6 +74,7 @@ export async function startContainer(
       image,
       env,
       mounts,
+      ...(ctx.resolvConf ? { resolvConf: ctx.resolvConf } : {}),
     });
   } catch (err) {
     d.event(pod, failed(`Error: ${messageOf(err)}`));

@@ -21,6 +21,7 @@ import type { NodeAllocatable } from './downward-api.ts';
 import type { KubeletEvent } from './image.ts';
 import { NOTHING_OBSERVED, checkSandbox, groupByPod, type ObservedPod } from './observed-pod.ts';
 import { computePodActions, type PodAction, type ProbeResults } from './pod-actions.ts';
+import type { PodDns } from './pod-dns.ts';
 import type { PodObjects } from './pod-objects.ts';
 import { generatePodStatus } from './pod-status.ts';
 import type { ProbeChecker } from './probe-checks.ts';
@@ -47,6 +48,8 @@ export interface PodSyncDeps {
   network: string;
   hostIPs: string[];
   allocatable?: NodeAllocatable;
+  /** Writes each pod's resolv.conf; containers keep Docker's when absent. */
+  dns?: PodDns;
   event(pod: Pod, e: KubeletEvent): void;
   log: Logger;
 }
@@ -213,7 +216,23 @@ export class PodSyncer {
       this.d.event(pod, { type: 'Warning', reason: 'FailedMount', message: err.message });
       throw err;
     }
-    return { sandboxId, podIP, podVolumes, ...inputs };
+    const resolvConf = await this.podResolvConf(pod);
+    return { sandboxId, podIP, podVolumes, ...inputs, ...(resolvConf ? { resolvConf } : {}) };
+  }
+
+  // The pod's resolv.conf, (re)written before its containers start; undefined without DNS settings.
+  private async podResolvConf(pod: Pod): Promise<string | undefined> {
+    if (!this.d.dns) return undefined;
+    const written = await this.d.dns.write(pod, this.d.volumes.podDir(pod.metadata.uid ?? ''));
+    if (written.warnings.length > 0) {
+      // The kubelet's event when dnsConfig exceeds the resolver limits.
+      this.d.event(pod, {
+        type: 'Warning',
+        reason: 'DNSConfigForming',
+        message: written.warnings.join('; '),
+      });
+    }
+    return written.path;
   }
 
   // Ms until the container's CrashLoopBackOff ends (the next pass restarts it).

@@ -6,6 +6,10 @@
  *   traffic from and to the cluster CIDR (pods of every node). Docker 20.10
  *   sets FORWARD's policy to DROP and accepts only traffic leaving its bridge,
  *   so without this another node could not open a connection to a pod.
+ *   Traffic still addressed to the service CIDR (no service, or one without
+ *   endpoints: the proxy DNATs every served one before FORWARD) returns
+ *   first, so the proxy's REJECT further down FORWARD refuses it whichever
+ *   of the two jumps stands higher; accepted here, it would leave the node.
  * - nat `SKIFF-POD-MASQ`, jumped to from POSTROUTING: pod to pod (also across
  *   nodes) is ACCEPTed, which ends the nat POSTROUTING walk, so no masquerade
  *   further down - in particular Docker 20.10's own `-s <subnet> ! -o <bridge>
@@ -31,8 +35,11 @@ export interface ChainSpec {
   rules: string[];
 }
 
-/** skiff's pod-network chains for `clusterCidr` (a normalized IPv4 CIDR). */
-export function podNetworkChains(clusterCidr: string): ChainSpec[] {
+/**
+ * skiff's pod-network chains for `clusterCidr` and `serviceCidr`
+ * (normalized IPv4 CIDRs).
+ */
+export function podNetworkChains(clusterCidr: string, serviceCidr: string): ChainSpec[] {
   const c = clusterCidr;
   const f = `-A ${FORWARD_CHAIN}`;
   const n = `-A ${MASQ_CHAIN}`;
@@ -43,6 +50,7 @@ export function podNetworkChains(clusterCidr: string): ChainSpec[] {
       hook: 'FORWARD',
       rules: [
         `${f} -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "skiff: replies" -j ACCEPT`,
+        `${f} -d ${serviceCidr} -m comment --comment "skiff: unserved service addresses, left to the proxy" -j RETURN`,
         `${f} -s ${c} -m comment --comment "skiff: from pods" -j ACCEPT`,
         `${f} -d ${c} -m comment --comment "skiff: to pods" -j ACCEPT`,
       ],

@@ -11,7 +11,7 @@
  * @example
  *   const run = execRunner(); // or execRunner('/run/netns/skiff-n1')
  *   const net = new PodNetworkReconciler({
- *     nodeName: 'n1', clusterCidr: '10.244.0.0/16', bridge: 'skiff-pods',
+ *     nodeName: 'n1', clusterCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/16', bridge: 'skiff-pods',
  *     listNodes: () => (nodeInformerSynced ? nodeCache.list() : undefined),
  *     routes: new IpRouteTable({ runner: run }), iptables: new ExecIptables({ runner: run }),
  *     sysctls: new ExecSysctls({ runner: run }), hairpin: new IpHairpin({ runner: run }),
@@ -33,6 +33,8 @@ export interface PodNetworkOptions {
   nodeName: string;
   /** The cluster (pod) CIDR of all nodes, e.g. 10.244.0.0/16. */
   clusterCidr: string;
+  /** The Service ClusterIP range, e.g. 10.96.0.0/16 (left to the service proxy's rules). */
+  serviceCidr: string;
   /** The desired Node objects; undefined while they are not yet known (nothing is changed then). */
   listNodes: () => readonly Node[] | undefined | Promise<readonly Node[] | undefined>;
   routes: RouteTable;
@@ -66,6 +68,7 @@ export interface SyncReport {
 export class PodNetworkReconciler {
   readonly #o: PodNetworkOptions;
   readonly #cluster: string;
+  readonly #service: string;
   readonly #minGap: number;
   readonly #log: Logger;
   #running: Promise<SyncReport> | undefined;
@@ -76,8 +79,11 @@ export class PodNetworkReconciler {
   constructor(opts: PodNetworkOptions) {
     const cluster = parseCidr(opts.clusterCidr);
     if (!cluster) throw new Error(`cluster CIDR "${opts.clusterCidr}" is not an IPv4 CIDR`);
+    const service = parseCidr(opts.serviceCidr);
+    if (!service) throw new Error(`service CIDR "${opts.serviceCidr}" is not an IPv4 CIDR`);
     this.#o = opts;
     this.#cluster = formatCidr(cluster);
+    this.#service = formatCidr(service);
     this.#minGap = opts.minSyncIntervalMs ?? 1_000;
     this.#log = (opts.log ?? rootLogger).child({ component: 'pod-network' });
   }
@@ -152,7 +158,7 @@ export class PodNetworkReconciler {
   }
 
   async #syncRules(report: SyncReport): Promise<void> {
-    const specs = podNetworkChains(this.#cluster);
+    const specs = podNetworkChains(this.#cluster, this.#service);
     const observed = new Map<string, ObservedChain>();
     for (const s of specs) {
       observed.set(s.chain, {

@@ -58,8 +58,10 @@ export function desiredRoutes(
 ): DesiredRoutes {
   const cluster = parseCidr(clusterCidr);
   if (!cluster) throw new Error(`cluster CIDR "${clusterCidr}" is not an IPv4 CIDR`);
+  // Code-unit order, not localeCompare: the same on every node, and no ICU collation data loaded.
+  const byName = (n: Node) => n.metadata.name ?? '';
   const sorted = [...nodes].sort((a, b) =>
-    (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
+    byName(a) < byName(b) ? -1 : byName(a) > byName(b) ? 1 : 0,
   );
   const self = sorted.find((n) => n.metadata.name === nodeName);
   const ownText = self ? nodePodCidr(self) : undefined;
@@ -90,7 +92,7 @@ export function desiredRoutes(
     taken.push(cidr);
     routes.push({ dst: formatCidr(cidr), via, node: name });
   }
-  routes.sort((a, b) => a.dst.localeCompare(b.dst));
+  routes.sort((a, b) => (a.dst < b.dst ? -1 : a.dst > b.dst ? 1 : 0));
   return { routes, problems };
 }
 

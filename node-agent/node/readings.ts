@@ -5,8 +5,10 @@
  * every read(), which the status loop calls every 10 s, so each read must
  * stay cheap and fork nothing. Measured on the 2-core test machine:
  *
- * - si.mem() reads /proc/meminfo (about 1 ms): used every read;
- * - si.uuid() forks one shell (about 12 ms): used once;
+ * - si.mem() reads /proc/meminfo (about 1 ms): meminfo.ts reads it the
+ *   same way on every read, so the package need not stay loaded;
+ * - si.uuid() forks one shell (about 12 ms): used once, with the package
+ *   loaded for that moment only (system-information.ts);
  * - si.cpu() forks lscpu and dmidecode (50-90 ms) for a count that
  *   os.cpus().length gives at once: node:os instead;
  * - si.fsSize() forks df (20-45 ms) and lists every mount: fs.statfs on the
@@ -23,9 +25,10 @@
  */
 import { readFile, statfs } from 'node:fs/promises';
 import { cpus, hostname, networkInterfaces, release } from 'node:os';
-import si from 'systeminformation';
+import { readMemory } from './meminfo.ts';
 import { chooseNodeIp, type NodeIpChoice } from './node-ip.ts';
 import { goArch, type NodeReadings } from './node-object.ts';
+import { withSystemInformation, type SystemInformation } from './system-information.ts';
 
 /** A source of readings; tests may pass fixed ones. */
 export interface ReadingsSource {
@@ -83,17 +86,17 @@ export class SystemReadings implements ReadingsSource {
     }
     const [fixed, mem, disk, pids] = await Promise.all([
       this.fixed,
-      si.mem(),
+      readMemory(),
       this.readDisk(),
       readPids(),
       this.readRuntime(),
     ]);
     return {
       ...fixed,
-      memoryBytes: mem.total,
+      memoryBytes: mem.totalBytes,
       // MemAvailable: the kernel's estimate of memory new work can use (the
       // kubelet uses capacity less the root cgroup's working set; close to it).
-      memoryAvailableBytes: mem.available,
+      memoryAvailableBytes: mem.availableBytes,
       ...disk,
       ...pids,
       containerRuntimeVersion: this.runtime,
@@ -104,9 +107,8 @@ export class SystemReadings implements ReadingsSource {
   }
 
   private async readStatic(): Promise<Static> {
-    const [uuid, osImage, bootID, routes] = await Promise.all([
-      si.uuid(),
-      readOsImage(),
+    const [[uuid, osImage], bootID, routes] = await Promise.all([
+      withSystemInformation((si) => Promise.all([si.uuid(), readOsImage(si)])),
       readText('/proc/sys/kernel/random/boot_id'),
       readText('/proc/net/route'),
     ]);
@@ -164,7 +166,7 @@ async function readText(path: string): Promise<string> {
 }
 
 /** PRETTY_NAME of /etc/os-release (as cadvisor reads it), else systeminformation's distro and release. */
-async function readOsImage(): Promise<string> {
+async function readOsImage(si: SystemInformation): Promise<string> {
   const text = await readText('/etc/os-release');
   const m = /^PRETTY_NAME=(["']?)(.*)\1\s*$/m.exec(text);
   if (m?.[2]) return m[2];

@@ -15,7 +15,15 @@
  *    20 sandbox+app pairs at once, for comparison, run first).
  * 3. Agent RSS and CPU (/proc) with no pods over IDLE_S, and with the 20
  *    pods running and nothing changing over LOADED_S, beside an idle node
- *    process measured over the same windows.
+ *    process measured over the same windows, and where the agent's memory
+ *    is (/proc/<pid>/smaps by kind of mapping).
+ * The agent is measured as it usually runs: restarted once after its first
+ * start, so it loads its TypeScript from the compile cache in its data dir
+ * (control-plane/cli/skiff-bin.js) and Node's type stripper (amaro,
+ * WebAssembly) is never instantiated; the first start's RSS is printed too
+ * (a cold first start restarts itself warm, node-agent/warm-restart.ts).
+ * SKIFF_BENCH_COLD_AGENT=1 measures the agent with the compile cache off
+ * (NODE_DISABLE_COMPILE_CACHE=1, which the agent inherits), cold throughout.
  * Where the time goes is printed from Docker's container timestamps
  * (parts/pod-startup-phases.ts). p99 of 20 samples is the largest (nearest
  * rank). A warm-up pod and raw pair run first, uncounted.
@@ -24,8 +32,9 @@
  * shorten runs; SKIFF_LOG_LEVEL reaches the agent; SKIFF_BENCH_AGENT_LOG=FILE
  * keeps a copy of the agent's log (removed with the cluster otherwise).
  */
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startAgentCluster, type AgentCluster } from '../e2e/fixtures/agent-cluster.ts';
 import { heading, percentile, report, round, row } from './lib.ts';
@@ -37,7 +46,13 @@ import {
   type Phases,
 } from './parts/pod-startup-phases.ts';
 import { deletePod, startPod, type PodDeletion, type PodStart } from './parts/pod-startup-pods.ts';
-import { agentBesideIdleNode, type ProcUsage } from './parts/pod-startup-proc.ts';
+import {
+  agentBesideIdleNode,
+  memoryMap,
+  rssKb,
+  type MemoryMap,
+  type ProcUsage,
+} from './parts/pod-startup-proc.ts';
 import { removeAllRaw, removeRaw, startRawPod, type RawPod } from './parts/pod-startup-raw.ts';
 import { startPodWatch, type PodWatch } from './parts/pod-startup-watch.ts';
 
@@ -45,6 +60,9 @@ const REPS = Number(process.env.SKIFF_BENCH_REPS ?? 20);
 const BATCH = 20;
 const IDLE_S = Number(process.env.SKIFF_BENCH_IDLE_S ?? 30);
 const LOADED_S = Number(process.env.SKIFF_BENCH_LOADED_S ?? 120);
+const COLD_AGENT = process.env.SKIFF_BENCH_COLD_AGENT === '1';
+// The cluster's processes inherit this environment (deploy/local-cluster/daemon-process.ts).
+if (COLD_AGENT) process.env.NODE_DISABLE_COMPILE_CACHE = '1';
 // Between the batch reaching Running and the loaded window: last status writes land.
 const SETTLE_MS = 10_000;
 const NODE = 'n1';
@@ -99,8 +117,28 @@ try {
   clusterStart = startAgentCluster({ prefix: 'skiffb' });
   const c = await clusterStart;
   if (interrupted) throw new Error('interrupted while the cluster started');
-  const agentPid = c.agents.get(NODE)?.pid ?? 0;
-  out(`cluster up in ${round((performance.now() - t0) / 1000, 1)} s; agent PID ${agentPid}`);
+  const firstPid = c.agents.get(NODE)?.pid ?? 0;
+  const firstMap = memoryMap(firstPid);
+  const firstRssMb = rssKb(firstPid).rss / 1024;
+  out(
+    `cluster up in ${round((performance.now() - t0) / 1000, 1)} s; agent PID ${firstPid}, ` +
+      `RSS ${round(firstRssMb, 1)} MB after its first start ` +
+      `(${COLD_AGENT ? 'compile cache off' : 'cold cache, restarted itself warm'}; ` +
+      `WebAssembly memories ${firstMap.wasmMemories})`,
+  );
+  let agentPid = firstPid;
+  if (!COLD_AGENT) {
+    // The agent's data dir, as deploy/local-cluster/agent-process.ts sets it.
+    const cacheDir = join(c.node(NODE).dir, 'agent', 'compile-cache');
+    const entries = await compileCacheWritten(cacheDir);
+    await c.agents.get(NODE)?.stop();
+    agentPid = (await c.startAgent(NODE)).pid;
+    out(
+      `agent restarted, PID ${agentPid}: warm compile cache (${entries} entries in ${cacheDir}), ` +
+        `as an operator's agent starts after its first start`,
+    );
+  }
+  figures.agent_compile_cache = COLD_AGENT ? 'off' : 'warm';
   watch = await startPodWatch(c.client, 'default');
   const w = watch;
   const docker = c.node(NODE).docker;
@@ -189,6 +227,8 @@ try {
   await sleep(SETTLE_MS);
   const loaded = await agentBesideIdleNode(agentPid, LOADED_S, out);
   resources(`${BATCH} pods`, loaded);
+  const map = memoryMap(agentPid);
+  printMemoryMap(map);
 
   out(`\nmachine load average (1/5/15 min) after: ${load()}`);
   Object.assign(figures, {
@@ -208,6 +248,8 @@ try {
     agent_cpu_pct_idle: round(loaded.agent.cpuPct, 2),
     agent_rss_anon_mb_20pods: round(loaded.agent.anonMb, 1),
     agent_rss_mb_nopods: round(idle.agent.rssMbMax, 1),
+    agent_rss_mb_first_start: round(firstRssMb, 1),
+    agent_wasm_memories: map.wasmMemories,
     agent_cpu_pct_nopods: round(idle.agent.cpuPct, 2),
     node_idle_rss_mb: round(loaded.node.rssMbMax, 1),
     node_idle_cpu_pct: round(loaded.node.cpuPct, 2),
@@ -238,6 +280,40 @@ function resources(what: string, u: { agent: ProcUsage; node: ProcUsage }): void
   // An idle node process may use no measurable CPU at all: no ratio then.
   row(`agent CPU, ${what}`, u.agent.cpuPct, '% core', u.node.cpuPct || undefined);
   row('idle node process CPU', u.node.cpuPct, '% core');
+}
+
+/**
+ * The number of files in the agent's compile cache once the agent has
+ * written it (right after its start-up, node-agent/agent-command.ts):
+ * polled until nonzero and unchanged for a second, at most 30 s.
+ */
+async function compileCacheWritten(dir: string): Promise<number> {
+  const count = (): number => {
+    try {
+      return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+        .length;
+    } catch {
+      return 0;
+    }
+  };
+  let last = -1;
+  for (let i = 0; i < 30; i++) {
+    const n = count();
+    if (n > 0 && n === last) return n;
+    last = n;
+    await sleep(1000);
+  }
+  throw new Error(`the agent wrote no compile cache to ${dir} within 30 s`);
+}
+
+function printMemoryMap(m: MemoryMap): void {
+  out(`  where the agent's RSS is now (MB, /proc/PID/smaps):`);
+  out(`    node binary (code, built-in JS, ICU, snapshot)  ${round(m.nodeBinary, 1)}`);
+  out(`    other files (libc, libstdc++, addons)           ${round(m.otherFiles, 1)}`);
+  out(`    malloc heap (native: Node, V8, libuv)           ${round(m.mallocHeap, 1)}`);
+  out(`    V8 generated code (rwx)                         ${round(m.jitCode, 1)}`);
+  out(`    other anonymous (V8 heap, stacks, large blocks) ${round(m.otherAnon, 1)}`);
+  out(`    WebAssembly memories (amaro's if loaded)        ${m.wasmMemories}`);
 }
 
 function target(what: string, ok: boolean): void {

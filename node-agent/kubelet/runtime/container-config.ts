@@ -4,6 +4,7 @@
  * one for app and init containers, which join the sandbox's namespaces with
  * `container:<sandbox id>` as dockershim did.
  */
+import { posix } from 'node:path';
 import type Docker from 'dockerode';
 import type { Container, Pod } from '../../../control-plane/api/types.ts';
 import { parseQuantity } from '../../../control-plane/api/validation/quantity.ts';
@@ -152,13 +153,27 @@ export function containerCreateOptions(
       NetworkMode: joined,
       IpcMode: joined,
       ...(pod.spec.shareProcessNamespace ? { PidMode: joined } : {}),
-      Binds: config.mounts.map((m) => `${m.hostPath}:${m.containerPath}${m.readOnly ? ':ro' : ''}`),
+      Binds: binds(config),
       RestartPolicy: { Name: 'no' },
       LogConfig: LOG_CONFIG,
       ...containerResources(c),
       ...securityOptions(pod, c),
     },
   };
+}
+
+/** Where a container reads its resolver configuration. */
+export const RESOLV_CONF_PATH = '/etc/resolv.conf';
+
+// The volume mounts, then the pod's resolv.conf, unless a volumeMount already
+// covers /etc/resolv.conf (containerd's CRI skips its own mount the same way).
+function binds(config: ContainerRunConfig): string[] {
+  const list = config.mounts.map(
+    (m) => `${m.hostPath}:${m.containerPath}${m.readOnly ? ':ro' : ''}`,
+  );
+  const own = config.mounts.some((m) => posix.normalize(m.containerPath) === RESOLV_CONF_PATH);
+  if (config.resolvConf && !own) list.push(`${config.resolvConf}:${RESOLV_CONF_PATH}:ro`);
+  return list;
 }
 
 // securityContext.runAsUser/runAsGroup (container over pod) → User "uid[:gid]".

@@ -90,6 +90,8 @@ export interface ContainerRunConfig {
   image: string;
   env: readonly EnvPair[];
   mounts: readonly BindMount[];
+  /** The pod's resolv.conf on the host (pod-dns.ts), mounted read-only at /etc/resolv.conf. */
+  resolvConf?: string;
 }
 
 /** Where and how a sandbox runs. */

@@ -135,3 +135,53 @@ export async function agentBesideIdleNode(
     await stopIdleNode(node);
   }
 }
+
+/** Where a process's resident memory is, from /proc/<pid>/smaps, MiB. */
+export interface MemoryMap {
+  /** The node executable's pages (code, read-only data: built-in JS, ICU, snapshot). */
+  nodeBinary: number;
+  /** Other files mapped: shared libraries, native addons. */
+  otherFiles: number;
+  /** malloc's heap ([heap]): native allocations of Node, V8 and libuv. */
+  mallocHeap: number;
+  /** Writable and executable anonymous mappings: V8's generated code. */
+  jitCode: number;
+  /** Other anonymous mappings: mostly the V8 heap, also large malloc blocks and thread stacks. */
+  otherAnon: number;
+  /** Mappings of 4 GiB or more: V8 reserves about 8 GiB for each WebAssembly memory (amaro's, if loaded). */
+  wasmMemories: number;
+}
+
+/** Sums the Rss of `pid`'s mappings by kind; see MemoryMap. */
+export function memoryMap(pid: number): MemoryMap {
+  const m: MemoryMap = {
+    nodeBinary: 0,
+    otherFiles: 0,
+    mallocHeap: 0,
+    jitCode: 0,
+    otherAnon: 0,
+    wasmMemories: 0,
+  };
+  let kind: Exclude<keyof MemoryMap, 'wasmMemories'> = 'otherAnon';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      const [, from = '0', to = '0', perms = '', name = ''] = head;
+      if (BigInt(`0x${to}`) - BigInt(`0x${from}`) >= 4n << 30n) m.wasmMemories++;
+      kind =
+        name === process.execPath || name.endsWith('/bin/node')
+          ? 'nodeBinary'
+          : name.startsWith('/')
+            ? 'otherFiles'
+            : name === '[heap]'
+              ? 'mallocHeap'
+              : perms.startsWith('rwx')
+                ? 'jitCode'
+                : 'otherAnon';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) m[kind] += Number(rss[1]) / 1024;
+  }
+  return m;
+}

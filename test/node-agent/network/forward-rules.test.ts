@@ -9,7 +9,8 @@ import {
 } from '../../../node-agent/network/forward-rules.ts';
 
 const C = '10.244.0.0/16';
-const specs = podNetworkChains(C);
+const S = '10.96.0.0/16';
+const specs = podNetworkChains(C, S);
 const FWD_JUMP = jumpRule('FORWARD', 'SKIFF-POD-FORWARD');
 const NAT_JUMP = jumpRule('POSTROUTING', 'SKIFF-POD-MASQ');
 const DOCKER_MASQ = '-A POSTROUTING -s 10.244.1.0/24 ! -o skiff-pods -j MASQUERADE';
@@ -32,6 +33,13 @@ test('the chains accept pod traffic both ways and masquerade only what leaves th
   );
   assert.ok(
     all.includes(`-A SKIFF-POD-FORWARD -d ${C} -m comment --comment "skiff: to pods" -j ACCEPT`),
+  );
+  // Unserved service addresses go back to FORWARD, where the proxy refuses them.
+  const forward = specs.find((s) => s.table === 'filter')?.rules ?? [];
+  assert.match(forward[1] ?? '', new RegExp(`^-A SKIFF-POD-FORWARD -d ${S} .*-j RETURN$`));
+  assert.ok(
+    forward.findIndex((r) => r.includes(`-s ${C}`)) > 1,
+    'the service range returns before pods are accepted',
   );
   const nat = specs.find((s) => s.table === 'nat')?.rules ?? [];
   assert.match(

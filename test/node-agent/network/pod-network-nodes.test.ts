@@ -76,6 +76,7 @@ before(async () => {
     const net = new PodNetworkReconciler({
       nodeName: node.name,
       clusterCidr: CLUSTER_CIDR,
+      serviceCidr: '10.96.0.0/16',
       bridge: NETWORK,
       listNodes: () => nodeObjects,
       routes: new IpRouteTable({ runner }),

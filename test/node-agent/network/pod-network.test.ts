@@ -82,6 +82,7 @@ function setup(nodes: Node[] | undefined) {
   const net = new PodNetworkReconciler({
     nodeName: 'n1',
     clusterCidr: '10.244.0.0/16',
+    serviceCidr: '10.96.0.0/16',
     listNodes: () => {
       lists++;
       return nodes;
@@ -163,6 +164,7 @@ test('a malformed cluster CIDR is refused up front', () => {
       new PodNetworkReconciler({
         nodeName: 'n1',
         clusterCidr: 'ten',
+        serviceCidr: '10.96.0.0/16',
         listNodes: () => [],
         routes: new FakeRoutes(),
         iptables: new FakeIptables(),

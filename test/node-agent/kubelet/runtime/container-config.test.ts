@@ -129,6 +129,50 @@ test('an app container joins the sandbox and carries command, args, env, user an
   });
 });
 
+const resolvConfCases: {
+  name: string;
+  mounts: { hostPath: string; containerPath: string; readOnly: boolean }[];
+  resolvConf?: string;
+  want: string[];
+}[] = [
+  {
+    name: "the pod's resolv.conf is mounted read-only at /etc/resolv.conf after the volumes",
+    mounts: [{ hostPath: '/v/x', containerPath: '/data', readOnly: false }],
+    resolvConf: '/var/lib/skiff/agent/pods/u/resolv.conf',
+    want: ['/v/x:/data', '/var/lib/skiff/agent/pods/u/resolv.conf:/etc/resolv.conf:ro'],
+  },
+  {
+    name: 'without one, Docker keeps its own',
+    mounts: [{ hostPath: '/v/x', containerPath: '/data', readOnly: false }],
+    want: ['/v/x:/data'],
+  },
+  {
+    name: 'a volumeMount at /etc/resolv.conf wins',
+    mounts: [{ hostPath: '/v/cm/resolv', containerPath: '/etc//resolv.conf', readOnly: true }],
+    resolvConf: '/var/lib/skiff/agent/pods/u/resolv.conf',
+    want: ['/v/cm/resolv:/etc//resolv.conf:ro'],
+  },
+];
+for (const tc of resolvConfCases) {
+  test(`containerCreateOptions: ${tc.name}`, () => {
+    const c = container('app');
+    const opts = containerCreateOptions({
+      pod: pod('web', [c]),
+      container: c,
+      sandboxId: 'sb1',
+      attempt: 0,
+      nodeName: 'n1',
+      config: {
+        image: 'skiff/echo:1',
+        env: [],
+        mounts: tc.mounts,
+        ...(tc.resolvConf ? { resolvConf: tc.resolvConf } : {}),
+      },
+    });
+    assert.deepEqual(opts.HostConfig?.Binds, tc.want);
+  });
+}
+
 test('without command the image entrypoint stays; without args the image CMD stays', () => {
   const p = pod('web', [container('app')]);
   const opts = containerCreateOptions({
