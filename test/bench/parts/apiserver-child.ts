@@ -11,6 +11,7 @@
  * SKIFF_BENCH_SERVER_NODE_FLAGS="--flag ..." starts the server with those
  * node flags (experiments: the figures are then not those of `skiff server`).
  */
+import { nextChildLine } from './child-line.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
@@ -91,25 +92,7 @@ function nextLine(
   ms: number,
   what: string,
 ): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
-    const onExit = (code: number | null) => {
-      clearTimeout(timer);
-      lines.off('line', onLine);
-      reject(new Error(`the API server child exited with ${code} (waiting for it to ${what})`));
-    };
-    const onLine = (line: string) => {
-      clearTimeout(timer);
-      child.off('exit', onExit);
-      resolve(line);
-    };
-    const timer = setTimeout(() => {
-      child.off('exit', onExit);
-      lines.off('line', onLine);
-      reject(new Error(`the API server child did not ${what} in ${ms / 1000} s`));
-    }, ms);
-    child.once('exit', onExit);
-    lines.once('line', onLine);
-  });
+  return nextChildLine(child, lines, ms, 'the API server child', what);
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

@@ -13,6 +13,7 @@
  * sends {startAt, rate}; the child writes write i at startAt + (i + 0.5) /
  * rate (ms since the epoch), then answers with its samples and exits.
  */
+import { nextChildLine } from './child-line.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
@@ -71,25 +72,7 @@ export async function startRawPacer(dir: string, spec: RawSpec, warm: number): P
 }
 
 function answer(child: ChildProcess, lines: Interface, ms: number, what: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => {
-      clearTimeout(timer);
-      lines.off('line', onLine);
-      reject(new Error(`the raw pacer exited with ${code} (waiting for it to ${what})`));
-    };
-    const onLine = (line: string) => {
-      clearTimeout(timer);
-      child.off('exit', onExit);
-      resolve(line);
-    };
-    const timer = setTimeout(() => {
-      child.off('exit', onExit);
-      lines.off('line', onLine);
-      reject(new Error(`the raw pacer did not ${what} in ${Math.round(ms / 1000)} s`));
-    }, ms);
-    child.once('exit', onExit);
-    lines.once('line', onLine);
-  });
+  return nextChildLine(child, lines, ms, 'the raw pacer', what);
 }
 
 async function pace(): Promise<void> {

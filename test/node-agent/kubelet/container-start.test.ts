@@ -17,10 +17,9 @@ import {
 import type { KubeletEvent } from '../../../node-agent/kubelet/image.ts';
 import { podObjects } from '../../../node-agent/kubelet/pod-objects.ts';
 import { isSyncError, type WaitingReason } from '../../../node-agent/kubelet/sync-error.ts';
-import { VolumeManager } from '../../../node-agent/kubelet/volumes.ts';
 import { FakeClock } from '../../fakes/fake-clock.ts';
 import { FakeRuntime } from '../../fakes/fake-runtime.ts';
-import { container, pod } from './fixtures.ts';
+import { container, pod, unmountedVolumes } from './fixtures.ts';
 
 const UNREACHABLE = '127.0.0.1:5999/none:1';
 const quiet = createLogger({}, { level: 'error' });
@@ -43,15 +42,7 @@ function harness(rt?: FakeRuntime, clock = new FakeClock()): Harness {
   const pulls = new Backoff({ clock, baseMs: 10_000, capMs: 300_000 });
   const deps: ContainerStartDeps = {
     runtime,
-    volumes: new VolumeManager({
-      dataDir,
-      mounter: {
-        mountTmpfs: () => Promise.resolve(),
-        unmount: () => Promise.resolve(),
-        isMountPoint: () => Promise.resolve(false),
-      },
-      log: quiet,
-    }),
+    volumes: unmountedVolumes(dataDir),
     pulls,
     clock,
     log: quiet,

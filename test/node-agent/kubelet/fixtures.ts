@@ -1,14 +1,30 @@
 /**
  * Builders for the kubelet tests: pods as the API server hands them out
- * (defaults applied), and observed runtime containers and sandboxes.
+ * (defaults applied), observed runtime containers and sandboxes, and a
+ * volume manager that mounts nothing.
  */
 import { randomUUID } from 'node:crypto';
+import { createLogger } from '../../../control-plane/api/log.ts';
 import type { Container, Pod, PodSpec } from '../../../control-plane/api/types.ts';
 import { HASH_VERSION, hashContainer } from '../../../node-agent/kubelet/container-hash.ts';
 import type {
   RuntimeContainerStatus,
   RuntimeSandbox,
 } from '../../../node-agent/kubelet/runtime/runtime.ts';
+import { VolumeManager } from '../../../node-agent/kubelet/volumes.ts';
+
+/** A VolumeManager under `dataDir` whose mounter does nothing (no tmpfs is ever mounted). */
+export function unmountedVolumes(dataDir: string): VolumeManager {
+  return new VolumeManager({
+    dataDir,
+    mounter: {
+      mountTmpfs: () => Promise.resolve(),
+      unmount: () => Promise.resolve(),
+      isMountPoint: () => Promise.resolve(false),
+    },
+    log: createLogger({}, { level: 'error' }),
+  });
+}
 
 /** A container spec with the defaults the API server applies. */
 export function container(name: string, extra: Partial<Container> = {}): Container {

@@ -16,10 +16,9 @@ import { podObjects } from '../../../node-agent/kubelet/pod-objects.ts';
 import { PodSyncer } from '../../../node-agent/kubelet/pod-sync.ts';
 import type { ContainerRunConfig } from '../../../node-agent/kubelet/runtime/runtime.ts';
 import { isSyncError } from '../../../node-agent/kubelet/sync-error.ts';
-import { VolumeManager } from '../../../node-agent/kubelet/volumes.ts';
 import { FakeClock } from '../../fakes/fake-clock.ts';
 import { FakeRuntime } from '../../fakes/fake-runtime.ts';
-import { container, pod } from './fixtures.ts';
+import { container, pod, unmountedVolumes } from './fixtures.ts';
 
 const quiet = createLogger({}, { level: 'error' });
 const root = mkdtempSync(join(tmpdir(), 'skiff-pod-dns-'));
@@ -171,15 +170,7 @@ function syncer(rt: FakeRuntime, dataDir: string, events: KubeletEvent[]): PodSy
   const backoff = { clock, baseMs: 10_000, capMs: 300_000 };
   return new PodSyncer({
     runtime: rt,
-    volumes: new VolumeManager({
-      dataDir,
-      mounter: {
-        mountTmpfs: () => Promise.resolve(),
-        unmount: () => Promise.resolve(),
-        isMountPoint: () => Promise.resolve(false),
-      },
-      log: quiet,
-    }),
+    volumes: unmountedVolumes(dataDir),
     objects: () => Promise.resolve(podObjects()),
     probes: {
       liveness: () => undefined,

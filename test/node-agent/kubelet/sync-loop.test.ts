@@ -12,23 +12,16 @@ import { createLogger } from '../../../control-plane/api/log.ts';
 import type { Pod, PodStatus } from '../../../control-plane/api/types.ts';
 import { Backoff } from '../../../node-agent/kubelet/backoff.ts';
 import type { KubeletEvent } from '../../../node-agent/kubelet/image.ts';
-import type { Mounter } from '../../../node-agent/kubelet/mounter.ts';
 import type { PodAction } from '../../../node-agent/kubelet/pod-actions.ts';
 import { podObjects } from '../../../node-agent/kubelet/pod-objects.ts';
 import { statusEqual } from '../../../node-agent/kubelet/pod-status.ts';
 import { PodSyncer } from '../../../node-agent/kubelet/pod-sync.ts';
-import { VolumeManager } from '../../../node-agent/kubelet/volumes.ts';
 import { FakeClock } from '../../fakes/fake-clock.ts';
 import { FakeRuntime } from '../../fakes/fake-runtime.ts';
-import { container, pod } from './fixtures.ts';
+import { container, pod, unmountedVolumes } from './fixtures.ts';
 
 const NETWORK = 'skiff-pods';
 const HOST_IPS = ['172.30.0.11'];
-const noMounts: Mounter = {
-  mountTmpfs: () => Promise.resolve(),
-  unmount: () => Promise.resolve(),
-  isMountPoint: () => Promise.resolve(false),
-};
 const noProbes = {
   liveness: () => undefined,
   startup: () => undefined,
@@ -46,11 +39,7 @@ class MiniKubelet {
     const dataDir = mkdtempSync(join(tmpdir(), 'skiff-sync-loop-'));
     this.syncer = new PodSyncer({
       runtime: rt,
-      volumes: new VolumeManager({
-        dataDir,
-        mounter: noMounts,
-        log: createLogger({}, { level: 'error' }),
-      }),
+      volumes: unmountedVolumes(dataDir),
       objects: () => Promise.resolve(podObjects()),
       probes: noProbes,
       hooks: { check: () => Promise.resolve({ outcome: 'success', output: '' }) },
