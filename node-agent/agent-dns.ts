@@ -25,11 +25,9 @@
  * systemd-resolved's 127.0.0.53 does not): --dns-port moves the server,
  * and the proxy follows, since it DNATs to whatever port the server got.
  */
-import { readFile } from 'node:fs/promises';
 import type { ListWatcher } from '../control-plane/api/client/informer.ts';
 import type { Logger } from '../control-plane/api/log.ts';
 import { DnsServer } from './dns/dns-server.ts';
-import { parseResolvConf } from './dns/resolv-conf.ts';
 
 export interface AgentDnsOptions {
   /** The API client (Services and Endpoints informers). */
@@ -57,12 +55,13 @@ export interface AgentDns {
 
 /** Starts the server; resolves once it listens. Rejects with an operator's message if it cannot bind. */
 export async function startNodeDns(o: AgentDnsOptions): Promise<AgentDns> {
-  const upstreams = await upstreamsOf(o);
   const server = new DnsServer({
     client: o.client,
     host: o.nodeIp,
     port: o.port,
-    upstreams,
+    // The node's nameservers, without the cluster DNS addresses (they lead back here).
+    resolvConfPath: o.resolvConfPath,
+    selfAddresses: o.clusterDns,
     clusterDomain: o.clusterDomain,
     logger: o.log,
   });
@@ -79,22 +78,4 @@ export async function startNodeDns(o: AgentDnsOptions): Promise<AgentDns> {
     );
   }
   return { port: server.port, done: done.catch(() => undefined) };
-}
-
-// The node's nameservers, without the cluster DNS addresses (they lead back here).
-async function upstreamsOf(o: AgentDnsOptions): Promise<string[]> {
-  if (o.resolvConfPath === '') return [];
-  let text: string;
-  try {
-    text = await readFile(o.resolvConfPath, 'utf8');
-  } catch (err) {
-    o.log.warn('Cannot read the node resolv.conf; names outside the cluster will fail', {
-      path: o.resolvConfPath,
-      err: err as Error,
-      hint: 'fix the file or pass --resolv-conf',
-    });
-    return [];
-  }
-  const servers = parseResolvConf(text).nameservers;
-  return servers.filter((s) => !o.clusterDns.includes(s));
 }

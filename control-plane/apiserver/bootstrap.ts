@@ -13,6 +13,7 @@ import type { KubeObject } from '../api/types.ts';
 import type { ServiceLike } from './alloc/service-fields.ts';
 import type { ApiContext } from './context.ts';
 import { ensureKubeDnsService } from './kube-dns-service.ts';
+import { systemService } from './system-service.ts';
 import { ensureDefaultServiceAccount, KUBERNETES_FINALIZER } from './kinds/namespaces.ts';
 import { decodeKv } from './registry/codec.ts';
 import { ensureObject } from './registry/ensure.ts';
@@ -65,26 +66,13 @@ function namespace(name: string): KubeObject {
 }
 
 function kubernetesService(ctx: ApiContext, adv: Advertise): KubeObject {
-  const ip = ctx.allocator.firstIP();
-  const svc: KubeObject = {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: {
-      name: 'kubernetes',
-      namespace: 'default',
-      labels: { component: 'apiserver', provider: 'kubernetes' },
-    },
-    spec: {
-      type: 'ClusterIP',
-      clusterIP: ip,
-      clusterIPs: [ip],
-      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: adv.port }],
-      sessionAffinity: 'None',
-    },
-    status: { loadBalancer: {} },
-  };
-  applyDefaults(SERVICES, svc);
-  return svc;
+  return systemService({
+    name: 'kubernetes',
+    namespace: 'default',
+    labels: { component: 'apiserver', provider: 'kubernetes' },
+    ip: ctx.allocator.firstIP(),
+    ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: adv.port }],
+  });
 }
 
 async function ensureKubernetesService(ctx: ApiContext, adv: Advertise): Promise<void> {

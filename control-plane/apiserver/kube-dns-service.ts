@@ -9,7 +9,6 @@
  * ready endpoints of its own. Users may replace it with their own DNS pods
  * (a selector, or endpoints): an existing kube-dns is never touched.
  */
-import { applyDefaults } from '../api/defaults.ts';
 import { ApiError } from '../api/errors.ts';
 import { findResource, storageKey, type ResourceInfo } from '../api/resources.ts';
 import type { KubeObject } from '../api/types.ts';
@@ -18,6 +17,7 @@ import type { Claim } from './alloc/service-allocator.ts';
 import type { ServiceLike } from './alloc/service-fields.ts';
 import type { ApiContext } from './context.ts';
 import { ensureObject } from './registry/ensure.ts';
+import { systemService } from './system-service.ts';
 
 const SERVICES = findResource('', 'v1', 'services') as ResourceInfo;
 
@@ -33,28 +33,16 @@ export function kubeDnsIP(range: IpRange): string | undefined {
 
 /** The kube-dns Service object on `ip`, with the API defaults applied. */
 export function kubeDnsService(ip: string): KubeObject {
-  const svc: KubeObject = {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: {
-      name: KUBE_DNS_NAME,
-      namespace: KUBE_DNS_NAMESPACE,
-      labels: { 'k8s-app': 'kube-dns' },
-    },
-    spec: {
-      type: 'ClusterIP',
-      clusterIP: ip,
-      clusterIPs: [ip],
-      ports: [
-        { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
-        { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
-      ],
-      sessionAffinity: 'None',
-    },
-    status: { loadBalancer: {} },
-  };
-  applyDefaults(SERVICES, svc);
-  return svc;
+  return systemService({
+    name: KUBE_DNS_NAME,
+    namespace: KUBE_DNS_NAMESPACE,
+    labels: { 'k8s-app': 'kube-dns' },
+    ip,
+    ports: [
+      { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+      { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+    ],
+  });
 }
 
 /**

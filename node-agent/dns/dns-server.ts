@@ -36,8 +36,10 @@ export interface DnsServerOptions {
   port?: number;
   /** Upstream resolvers ("ip" or "ip:port"); default the nameservers of `resolvConfPath`. */
   upstreams?: string[];
-  /** Default /etc/resolv.conf. */
+  /** Default /etc/resolv.conf; "" for no upstreams. */
   resolvConfPath?: string;
+  /** Addresses that lead back to this server (e.g. the kube-dns ClusterIP): never upstreams. */
+  selfAddresses?: readonly string[];
   /** Per upstream try. Default 2000 ms. */
   upstreamTimeoutMs?: number;
   clusterDomain?: string;
@@ -146,21 +148,28 @@ export class DnsServer {
 
   private loadUpstreams(): Upstream[] {
     let list = this.opts.upstreams;
+    const path = this.opts.resolvConfPath ?? '/etc/resolv.conf';
+    if (!list && path === '') list = [];
     if (!list) {
-      const path = this.opts.resolvConfPath ?? '/etc/resolv.conf';
       try {
         list = parseResolvConf(readFileSync(path, 'utf8')).nameservers;
       } catch (err) {
         this.log.warn('Cannot read upstream resolvers; names outside the cluster fail', {
           path,
           err: err as Error,
+          hint: 'fix the file or pass --resolv-conf',
         });
         list = [];
       }
     }
     // Forwarding to ourselves would loop each query until it times out.
     const self = { host: this.opts.host, port: this.opts.port ?? 53 };
-    return list.map(parseUpstream).filter((u) => !(u.host === self.host && u.port === self.port));
+    const leadsBack = this.opts.selfAddresses ?? [];
+    return list
+      .map(parseUpstream)
+      .filter(
+        (u) => !(u.host === self.host && u.port === self.port) && !leadsBack.includes(u.host),
+      );
   }
 
   private async listen(): Promise<void> {
