@@ -1,9 +1,26 @@
 /**
+ * Size of the static band of a ClusterIP range, as Kubernetes computes it
+ * (ipallocator calculateRangeOffset): min(max(16, count/16), 256).
+ */
+export function ipStaticBand(count: number): number {
+  return Math.min(Math.max(16, Math.floor(count / 16)), 256, count);
+}
+
+/**
+ * Size of the static band of a NodePort range, as Kubernetes computes it
+ * (portallocator calculateRangeOffset): min(max(16, count/32), 128);
+ * 30000-30085 for the default range.
+ */
+export function portStaticBand(count: number): number {
+  return Math.min(Math.max(16, Math.floor(count / 32)), 128, count);
+}
+
+/**
  * A fixed-size bitmap of allocated offsets with the allocation policy of
  * Kubernetes' service allocators: a requested offset is taken if free;
  * a dynamic one is picked at random from the upper band first, so that the
  * low addresses stay free for operators who request them (the DNS service
- * at .10, for example), then from the lower band.
+ * at .10, for example), then from the lower (static) band.
  */
 export class Bitmap {
   readonly count: number;
@@ -45,12 +62,11 @@ export class Bitmap {
   }
 
   /**
-   * A free offset chosen as described above, or undefined when full.
+   * A free offset chosen as described above, or undefined when full;
+   * `band` is the size of the static band at the bottom.
    * `random` returns a number in [0, 1) (injectable for tests).
    */
-  pickFree(random: () => number = Math.random): number | undefined {
-    // Kubernetes' static band: min(max(16, count/16), 256) offsets at the bottom.
-    const band = Math.min(Math.max(16, Math.floor(this.count / 16)), 256, this.count);
+  pickFree(band: number, random: () => number = Math.random): number | undefined {
     const upper = this.scan(band, this.count, random);
     return upper ?? this.scan(0, band, random);
   }

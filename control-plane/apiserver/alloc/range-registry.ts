@@ -34,20 +34,23 @@ export class RangeRegistry {
   readonly key: string;
   readonly range: string;
   readonly count: number;
+  /** Offsets [0, staticBand) are handed out dynamically only when the rest is full. */
+  readonly staticBand: number;
   private readonly store: Store;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(store: Store, key: string, range: string, count: number) {
+  constructor(store: Store, key: string, range: string, count: number, staticBand: number) {
     this.store = store;
     this.key = key;
     this.range = range;
     this.count = count;
+    this.staticBand = staticBand;
   }
 
   /** Takes `offset` (AllocationError 'taken' when in use), or a free one when undefined. */
   allocate(offset?: number): Promise<number> {
     return this.change((bm) => {
-      const o = offset ?? bm.pickFree();
+      const o = offset ?? bm.pickFree(this.staticBand);
       if (o === undefined) throw new AllocationError('full', `range ${this.range} is full`);
       if (bm.has(o)) throw new AllocationError('taken', 'provided value is already allocated');
       bm.set(o);

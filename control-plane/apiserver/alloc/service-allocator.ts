@@ -8,6 +8,7 @@
 import { ApiError, type StatusCause } from '../../api/errors.ts';
 import type { Store } from '../../store/store.ts';
 import { ipAt, ipOffset, parseCidr, parsePortRange, type IpRange, type PortRange } from './cidr.ts';
+import { ipStaticBand, portStaticBand } from './bitmap.ts';
 import { AllocationError, RangeRegistry } from './range-registry.ts';
 import { clusterIPOf, nodePortsOf, needsClusterIP, type ServiceLike } from './service-fields.ts';
 
@@ -28,12 +29,19 @@ export class ServiceAllocator {
   constructor(store: Store, serviceCIDR: string, nodePortRange: string) {
     this.ipRange = parseCidr(serviceCIDR);
     this.portRange = parsePortRange(nodePortRange);
-    this.ips = new RangeRegistry(store, IP_RANGE_KEY, this.ipRange.cidr, this.ipRange.count);
+    this.ips = new RangeRegistry(
+      store,
+      IP_RANGE_KEY,
+      this.ipRange.cidr,
+      this.ipRange.count,
+      ipStaticBand(this.ipRange.count),
+    );
     this.ports = new RangeRegistry(
       store,
       PORT_RANGE_KEY,
       this.portRange.text,
       this.portRange.count,
+      portStaticBand(this.portRange.count),
     );
   }
 

@@ -55,6 +55,16 @@ describe('service allocation', () => {
     assert.equal(new Set(ports).size, 50);
     assert.ok(ips.every(inServiceRange), JSON.stringify(ips));
     assert.ok(ports.every((p) => p >= 30000 && p <= 32767));
+    // Dynamic values stay out of the static bands kept for requests
+    // (10.96.0.0/24 and 30000-30085), as in Kubernetes.
+    assert.ok(
+      ips.every((ip) => !String(ip).startsWith('10.96.0.')),
+      JSON.stringify(ips),
+    );
+    assert.ok(
+      ports.every((p) => p >= 30086),
+      JSON.stringify(ports),
+    );
     assert.ok(
       replies.every((r) => at(r.body, 'spec.clusterIPs[0]') === at(r.body, 'spec.clusterIP')),
     );
@@ -127,21 +137,22 @@ describe('service allocation', () => {
   });
 
   it('delete releases the ClusterIP and NodePorts', async () => {
-    await s.post(
+    const first = await s.post(
       SVCS,
       svc('rel', {
         clusterIP: '10.96.0.30',
         type: 'NodePort',
-        ports: [{ port: 80, nodePort: 30300 }],
+        ports: [{ port: 80, nodePort: 30030 }],
       }),
     );
+    assert.equal(first.status, 201, first.text);
     assert.equal((await s.del(`${SVCS}/rel`)).status, 200);
     const reuse = await s.post(
       SVCS,
       svc('rel2', {
         clusterIP: '10.96.0.30',
         type: 'NodePort',
-        ports: [{ port: 80, nodePort: 30300 }],
+        ports: [{ port: 80, nodePort: 30030 }],
       }),
     );
     assert.equal(reuse.status, 201, reuse.text);

@@ -4,7 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Bitmap } from '../../../../control-plane/apiserver/alloc/bitmap.ts';
+import {
+  Bitmap,
+  ipStaticBand,
+  portStaticBand,
+} from '../../../../control-plane/apiserver/alloc/bitmap.ts';
 import {
   ipAt,
   ipOffset,
@@ -74,10 +78,11 @@ describe('Bitmap', () => {
   });
 
   it('picks from the upper band first, then the lower band, then reports full', () => {
-    const b = new Bitmap(40); // band = 16: offsets 16..39 first
+    const b = new Bitmap(40);
+    const band = ipStaticBand(40); // 16: offsets 16..39 first
     const picked: number[] = [];
     for (let i = 0; i < 40; i++) {
-      const o = b.pickFree(() => 0.5);
+      const o = b.pickFree(band, () => 0.5);
       assert.notEqual(o, undefined);
       b.set(o as number);
       picked.push(o as number);
@@ -91,6 +96,16 @@ describe('Bitmap', () => {
       'then the lower band',
     );
     assert.equal(new Set(picked).size, 40);
-    assert.equal(b.pickFree(), undefined);
+    assert.equal(b.pickFree(band), undefined);
+  });
+
+  it('static bands follow Kubernetes: 256 addresses of a /16, 86 ports of 30000-32767', () => {
+    assert.equal(ipStaticBand(65534), 256);
+    assert.equal(ipStaticBand(254), 16);
+    assert.equal(ipStaticBand(2046), 127);
+    assert.equal(portStaticBand(2768), 86);
+    assert.equal(portStaticBand(100), 16);
+    assert.equal(portStaticBand(20000), 128);
+    assert.equal(portStaticBand(10), 10);
   });
 });
