@@ -23,7 +23,7 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 
 const host = networkRunner();
 
-/** The real runner on this host: `child_process.execFile`, output capped at 64 MiB, 60 s unless told. */
+/** The real runner on this host (the pod network's, see above), 60 s unless told. */
 export const execRunner: CommandRunner = {
   run: (cmd, args, opts = {}) =>
     host.run(cmd, args, { ...opts, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS }),

@@ -1,12 +1,12 @@
 /**
- * The one exec adapter of the pod network: every `ip`, `iptables`,
- * `iptables-restore` and `sysctl` call goes through a `CommandRunner`, bounded
- * by a timeout and, when `netnsPath` is set, run inside that network namespace
- * with `nsenter --net=PATH` (how the local cluster's agents and the tests
- * reach a node). Deliberately minimal: node-agent/proxy has its own iptables
- * runner, and the two should become one.
+ * The one exec adapter of the node agent: every `ip`, `iptables`,
+ * `iptables-restore`, `iptables-save`, `conntrack` and `sysctl` call of the
+ * pod network and the proxy goes through a `CommandRunner` (the proxy's
+ * `Exec` is a thin view of it), bounded by a timeout and, when `netnsPath`
+ * is set, run inside that network namespace with `nsenter --net=PATH` (how
+ * the local cluster's agents and the tests reach a node).
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 
 /** What a finished command produced; `code` is null when a signal ended it. */
 export interface CommandResult {
@@ -16,9 +16,9 @@ export interface CommandResult {
 }
 
 export interface RunOptions {
-  /** Written to the command's stdin. */
+  /** Written to the command's stdin (which is closed either way). */
   input?: string;
-  /** Kill the command after this many ms (default 30 s). */
+  /** Kill the command (SIGKILL) after this many ms (default 30 s). */
   timeoutMs?: number;
 }
 
@@ -33,7 +33,9 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 /**
  * The real runner. With `netnsPath` every command runs as
  * `nsenter --net=<netnsPath> -- cmd args` (network namespace only: host files,
- * mounts and PIDs stay visible).
+ * mounts and PIDs stay visible). Output is not capped: an iptables-save of
+ * a large cluster runs to tens of MB. A command killed at its timeout
+ * resolves with code null and "killed after N ms" at the end of stderr.
  */
 export function execRunner(netnsPath?: string): CommandRunner {
   return {
@@ -42,21 +44,36 @@ export function execRunner(netnsPath?: string): CommandRunner {
         netnsPath === undefined
           ? [cmd, [...args]]
           : ['nsenter', [`--net=${netnsPath}`, '--', cmd, ...args]];
+      const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
       return new Promise((resolve, reject) => {
-        const child = execFile(
-          file,
-          argv,
-          { timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxBuffer: 64 << 20, encoding: 'utf8' },
-          (err, stdout, stderr) => {
-            if (err && typeof err.code === 'string') {
-              reject(new Error(`cannot run ${file}: ${err.message}`, { cause: err }));
-              return;
-            }
-            const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
-            resolve({ code, stdout, stderr });
-          },
-        );
-        if (opts.input !== undefined) child.stdin?.end(opts.input);
+        const child = spawn(file, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        let killed = false;
+        const timer = setTimeout(() => {
+          killed = true;
+          child.kill('SIGKILL');
+        }, timeoutMs);
+        child.stdout.on('data', (b: Buffer) => out.push(b));
+        child.stderr.on('data', (b: Buffer) => err.push(b));
+        child.on('error', (e) => {
+          clearTimeout(timer);
+          reject(new Error(`cannot run ${file}: ${e.message}`, { cause: e }));
+        });
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          const note = killed ? `\nkilled after ${timeoutMs} ms` : '';
+          const stdout = Buffer.concat(out).toString();
+          resolve({
+            code: killed ? null : code,
+            stdout,
+            stderr: Buffer.concat(err).toString() + note,
+          });
+        });
+        // A command that exits before reading all its input (a bad option) closes stdin;
+        // that is reported by its exit code, not as EPIPE.
+        child.stdin.on('error', () => undefined);
+        child.stdin.end(opts.input ?? '');
       });
     },
   };

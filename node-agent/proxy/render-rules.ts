@@ -17,7 +17,12 @@ import {
   POSTROUTING_CHAIN,
   SERVICES_CHAIN,
 } from './chain-names.ts';
-import { REJECT, REJECT_TCP, renderServicePort } from './render-service.ts';
+import {
+  LARGE_CLUSTER_ENDPOINTS,
+  REJECT,
+  REJECT_TCP,
+  renderServicePort,
+} from './render-service.ts';
 import { RuleBuilder, comment } from './rule-builder.ts';
 import type { Ruleset } from './ruleset.ts';
 import type { ServicePortInfo } from './service-ports.ts';
@@ -59,7 +64,10 @@ export function renderRules(ports: readonly ServicePortInfo[], opts: RenderOptio
   }
   renderMasquerade(b, mark, opts.randomFully === true);
   renderForward(b, mark, opts.dropInvalid ?? true);
-  for (const sp of ports) renderServicePort(b, sp, opts.clusterCIDR);
+  let endpoints = 0;
+  for (const sp of ports) endpoints += sp.endpoints.length;
+  const largeCluster = endpoints > LARGE_CLUSTER_ENDPOINTS;
+  for (const sp of ports) renderServicePort(b, sp, opts.clusterCIDR, largeCluster);
   // Kept last: a NodePort must never shadow a ClusterIP rule (kube-proxy: "this must be the last rule").
   const nodePorts = comment(
     'skiff service nodeports; NOTE: this must be the last rule in this chain',

@@ -34,13 +34,30 @@ export function rejectFor(protocol: string): string[] {
 }
 
 /**
+ * Above this many endpoints in all, the per-endpoint rules carry no
+ * comment (kube-proxy's largeClusterEndpointsThreshold and "large cluster
+ * mode"): fewer matches for iptables-restore to parse and, on nf_tables,
+ * for the kernel to re-validate on every commit, at the cost of a less
+ * readable iptables-save.
+ */
+export const LARGE_CLUSTER_ENDPOINTS = 1000;
+
+/**
  * Writes `sp`: with ready endpoints, the nat dispatch (ClusterIP and
  * NodePort), its SVC chain, an EXT chain for the NodePort and one SEP chain
  * per endpoint; without, filter REJECTs for the ClusterIP and NodePort.
  * `clusterCIDR` is the pod network: ClusterIP traffic from outside it is
  * marked for masquerade so replies come back through this node.
+ * `largeCluster`: leave the comments off the per-endpoint rules (see
+ * LARGE_CLUSTER_ENDPOINTS).
  */
-export function renderServicePort(b: RuleBuilder, sp: ServicePortInfo, clusterCIDR: string): void {
+export function renderServicePort(
+  b: RuleBuilder,
+  sp: ServicePortInfo,
+  clusterCIDR: string,
+  largeCluster = false,
+): void {
+  const note = (text: string): string[] => (largeCluster ? [] : comment(text));
   const proto = sp.protocol.toLowerCase();
   const match = ['-m', proto, '-p', proto];
   if (sp.endpoints.length === 0) {
@@ -92,7 +109,7 @@ export function renderServicePort(b: RuleBuilder, sp: ServicePortInfo, clusterCI
       const sep = seps[i] ?? '';
       const recent = ['-m', 'recent', '--name', sep, '--rcheck'];
       const seconds = ['--seconds', `${sp.affinitySeconds}`, '--reap'];
-      b.add('nat', svc, comment(to(sp, ep)), recent, seconds, '-j', sep);
+      b.add('nat', svc, note(to(sp, ep)), recent, seconds, '-j', sep);
     });
   }
   // Endpoint i of n is picked with probability 1/(n-i), so each gets 1/n overall.
@@ -101,9 +118,9 @@ export function renderServicePort(b: RuleBuilder, sp: ServicePortInfo, clusterCI
     const sep = seps[i] ?? '';
     const pick =
       i < n - 1 ? ['-m', 'statistic', '--mode', 'random', '--probability', probability(n - i)] : [];
-    b.add('nat', svc, comment(to(sp, ep)), pick, '-j', sep);
+    b.add('nat', svc, note(to(sp, ep)), pick, '-j', sep);
   });
-  sp.endpoints.forEach((ep, i) => renderEndpoint(b, sp, ep, seps[i] ?? '', match));
+  sp.endpoints.forEach((ep, i) => renderEndpoint(b, sp, ep, seps[i] ?? '', match, note(sp.name)));
 }
 
 function renderEndpoint(
@@ -112,13 +129,14 @@ function renderEndpoint(
   ep: EndpointInfo,
   sep: string,
   match: string[],
+  note: string[],
 ): void {
   b.chain('nat', sep);
   // Hairpin: a pod reaching itself through the service must see the node as the source.
-  b.add('nat', sep, comment(sp.name), '-s', ep.ip, '-j', MARK_MASQ_CHAIN);
+  b.add('nat', sep, note, '-s', ep.ip, '-j', MARK_MASQ_CHAIN);
   const remember = sp.affinitySeconds !== undefined ? ['-m', 'recent', '--name', sep, '--set'] : [];
   const dnat = ['-j', 'DNAT', '--to-destination', `${ep.ip}:${ep.port}`];
-  b.add('nat', sep, comment(sp.name), remember, match, dnat);
+  b.add('nat', sep, note, remember, match, dnat);
 }
 
 function to(sp: ServicePortInfo, ep: EndpointInfo): string {

@@ -88,5 +88,25 @@ for (const backend of ['nft', 'legacy'] as const) {
       await ipt.restore(plan.payload, { noflush: true });
       assert.deepEqual(kernelView(rules, await saveBoth()).differing, []);
     });
+
+    test('large cluster mode (rules without comments) reads back as right', async () => {
+      // 101 services × 10 endpoints: above LARGE_CLUSTER_ENDPOINTS.
+      const many: ServicePortInfo[] = Array.from({ length: 101 }, (_, i) => ({
+        name: `default/many-${i}`,
+        protocol: i % 2 === 0 ? 'TCP' : 'UDP',
+        clusterIP: `10.96.1.${i + 1}`,
+        port: 80,
+        ...(i === 0 ? { affinitySeconds: 60 } : {}),
+        endpoints: ep(Array.from({ length: 10 }, (_, k) => `10.244.${k}.${i + 1}`)),
+      }));
+      const rules = renderRules([...PORTS, ...many], OPTS);
+      const sep = [...rules.nat.keys()].find((chain) => chain.startsWith('SKIFF-SEP-')) ?? '';
+      assert.ok(!(rules.nat.get(sep) ?? []).some((line) => line.includes('comment')));
+      const before = kernelView(rules, await saveBoth());
+      await ipt.restore(planSync(rules, before.base, before.present).payload, { noflush: true });
+      const view = kernelView(rules, await saveBoth());
+      assert.deepEqual(view.differing, []);
+      assert.equal(planSync(rules, view.base, view.present).payload, '');
+    });
   });
 }

@@ -319,6 +319,47 @@ test('renderRules options: random-fully, no INVALID drop, another mark', () => {
   ]);
 });
 
+/** `services` ports of `perService` endpoints each, the first with ClientIP affinity. */
+function many(services: number, perService: number): ServicePortInfo[] {
+  return Array.from({ length: services }, (_, i) =>
+    port({
+      name: `default/many-${i}`,
+      clusterIP: `10.96.${i >> 8}.${i & 255}`,
+      ...(i === 0 ? { affinitySeconds: 600 } : {}),
+      endpoints: Array.from({ length: perService }, (_, k) => ({
+        ip: `10.244.${k}.${i & 255}`,
+        port: 8080,
+      })),
+    }),
+  );
+}
+
+test('renderRules, large cluster mode: above 1,000 endpoints the per-endpoint rules carry no comment', () => {
+  const perEndpoint = (rules: Ruleset): string[] =>
+    [...rules.nat.entries()]
+      .filter(([chain]) => chain.startsWith('SKIFF-SEP-') || chain.startsWith('SKIFF-SVC-'))
+      .flatMap(([, lines]) => lines)
+      .filter((line) => !line.includes('cluster IP'));
+  const small = renderRules(many(100, 10), OPTS); // 1,000 endpoints: comments kept
+  const large = renderRules(many(91, 11), OPTS); // 1,001 endpoints
+  assert.ok(perEndpoint(small).every((line) => line.includes(' -m comment ')));
+  const lines = perEndpoint(large);
+  assert.equal(lines.length, 91 * 11 * 3 + 11); // SVC pick, SEP masq and DNAT; affinity checks
+  assert.ok(
+    lines.every((line) => !line.includes('comment')),
+    lines.find((l) => l.includes('comment')),
+  );
+  const sep = endpointChain('default/many-0', 'TCP', '10.244.0.0:8080');
+  assert.deepEqual(large.nat.get(sep), [
+    `-A ${sep} -s 10.244.0.0 -j SKIFF-MARK-MASQ`,
+    `-A ${sep} -m recent --name ${sep} --set -m tcp -p tcp -j DNAT --to-destination 10.244.0.0:8080`,
+  ]);
+  // The dispatch and the masquerade rule of each service keep theirs.
+  const dispatch = large.nat.get('SKIFF-SERVICES') ?? [];
+  assert.ok(dispatch.every((line) => line.includes(' -m comment ')));
+  assertTargetsExist(large);
+});
+
 test('renderRules is deterministic: equal input, byte-identical output', () => {
   const ports = [port({ name: web, endpoints: [{ ip: '10.244.1.5', port: 8080 }] })];
   assert.equal(
