@@ -149,13 +149,23 @@ restarting any.`,
     // The agent itself loads only to run (not for --help), after the hook
     // that keeps dockerode's unused parts out of this process.
     trimDockerode();
-    const { startAgent } = await import('./agent.ts');
+    const { startAgent, StartInterrupted } = await import('./agent.ts');
     // Loaded by stripping types (no warm compile cache): start again, warm, as this same process.
     restartWarmIfCold();
     const stop = shutdownSignal();
+    // A signal during start-up (the API server unreachable, no podCIDR yet) stops what has
+    // started, so the process ends rather than waiting for a SIGKILL.
+    const interrupt = new AbortController();
+    void stop.signalled.then(() => interrupt.abort());
     try {
-      const agent = await Promise.race([startAgent(opts), stop.signalled.then(() => undefined)]);
-      if (!agent) return 0;
+      let agent;
+      try {
+        agent = await startAgent({ ...opts, signal: interrupt.signal });
+      } catch (err) {
+        if (!(err instanceof StartInterrupted)) throw err;
+        log.info('Stopped during start-up; pods keep running', { signal: await stop.signalled });
+        return 0;
+      }
       // Start-up has loaded the modules: write the compile cache (control-plane/cli/skiff-bin.js)
       // now rather than only at exit, so the next start is warm even after a kill -9.
       flushCompileCache();

@@ -80,6 +80,20 @@ export interface AgentOptions {
   /** Port of this node's DNS server on the node IP (53; 0 picks a free one). */
   dnsPort: number;
   log?: Logger;
+  /**
+   * Aborts start-up (a SIGTERM while the API server cannot be reached, or
+   * while the node waits for its podCIDR): what had started is stopped and
+   * startAgent rejects with StartInterrupted. Once started, use stop().
+   */
+  signal?: AbortSignal;
+}
+
+/** startAgent's rejection when its signal aborted start-up; nothing of it is left running. */
+export class StartInterrupted extends Error {
+  constructor(nodeName: string, step: string) {
+    super(`start-up of node agent "${nodeName}" stopped ${step}`);
+    this.name = 'StartInterrupted';
+  }
 }
 
 /** A running agent. */
@@ -94,6 +108,9 @@ export interface Agent {
 export async function startAgent(o: AgentOptions): Promise<Agent> {
   const log = (o.log ?? rootLogger).child({ component: 'agent', node: o.nodeName });
   const ac = new AbortController();
+  // Only start-up listens to o.signal: once started, stop() ends the agent.
+  const interrupt = (): void => ac.abort();
+  o.signal?.addEventListener('abort', interrupt, { once: true });
   const client = ApiClient.fromKubeconfig(o.kubeconfig);
   const runtime = await DockerRuntime.connect({
     nodeName: o.nodeName,
@@ -104,17 +121,31 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
   const version = await runtime.version();
   log.info('Connected to the container runtime', { ...version });
 
-  const node: NodeHandle = await startNode({
-    client,
-    nodeName: o.nodeName,
-    dataDir: o.dataDir,
-    kubeletPort: o.kubeletPort,
-    runtimeVersion: `${version.name}://${version.version}`,
-    log,
-    ...(o.nodeIp ? { nodeIp: o.nodeIp } : {}),
-  });
+  let node: NodeHandle;
+  try {
+    if (o.signal?.aborted) throw new StartInterrupted(o.nodeName, 'before it began');
+    node = await startNode({
+      client,
+      nodeName: o.nodeName,
+      dataDir: o.dataDir,
+      kubeletPort: o.kubeletPort,
+      runtimeVersion: `${version.name}://${version.version}`,
+      log,
+      signal: ac.signal,
+      ...(o.nodeIp ? { nodeIp: o.nodeIp } : {}),
+    });
+  } catch (err) {
+    client.close();
+    if (!ac.signal.aborted) throw err;
+    throw new StartInterrupted(o.nodeName, 'while registering the node');
+  }
   const nodeIp = node.nodeIp();
-  const podCidr = await waitForPodCidr(node, o.podCidrWaitMs, o.defaultPodCidr, log);
+  const podCidr = await waitForPodCidr(node, o.podCidrWaitMs, o.defaultPodCidr, log, ac.signal);
+  if (ac.signal.aborted) {
+    await node.stop();
+    client.close();
+    throw new StartInterrupted(o.nodeName, 'while waiting for the podCIDR');
+  }
   const network = await runtime.ensureNetwork(podCidr, POD_NETWORK);
   log.info('Pod network ready', { network: network.name, subnet: network.subnet });
   const podNetwork = startPodNetwork({
@@ -262,6 +293,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     dnsPort: dns.port,
   });
 
+  o.signal?.removeEventListener('abort', interrupt);
   return {
     nodeName: o.nodeName,
     kubeletPort: server.port,
@@ -286,11 +318,13 @@ async function waitForPodCidr(
   waitMs: number,
   fallback: string,
   log: Logger,
+  signal: AbortSignal,
 ): Promise<string> {
   const deadline = Date.now() + waitMs;
   while (Date.now() < deadline) {
     const cidr = node.podCidr();
     if (cidr) return cidr;
+    if (signal.aborted) return fallback;
     await new Promise((r) => setTimeout(r, 200));
   }
   log.warn('The node has no spec.podCIDR; using the default pod subnet', {
