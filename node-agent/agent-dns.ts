@@ -25,13 +25,13 @@
  * systemd-resolved's 127.0.0.53 does not): --dns-port moves the server,
  * and the proxy follows, since it DNATs to whatever port the server got.
  */
-import type { ListWatcher } from '../control-plane/api/client/informer.ts';
 import type { Logger } from '../control-plane/api/log.ts';
 import { DnsServer } from './dns/dns-server.ts';
+import type { ServiceInformers } from './service-informers.ts';
 
 export interface AgentDnsOptions {
-  /** The API client (Services and Endpoints informers). */
-  client: ListWatcher;
+  /** The agent's Services and Endpoints informers (shared with its proxy, run by the agent). */
+  informers: ServiceInformers;
   /** The node's InternalIP: where the server listens. */
   nodeIp: string;
   /** UDP and TCP port; 0 picks a free one (tests). */
@@ -56,7 +56,7 @@ export interface AgentDns {
 /** Starts the server; resolves once it listens. Rejects with an operator's message if it cannot bind. */
 export async function startNodeDns(o: AgentDnsOptions): Promise<AgentDns> {
   const server = new DnsServer({
-    client: o.client,
+    informers: o.informers,
     host: o.nodeIp,
     port: o.port,
     // The node's nameservers, without the cluster DNS addresses (they lead back here).

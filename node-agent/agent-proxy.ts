@@ -7,17 +7,18 @@
  * sends the kube-dns service to this node's DNS server while the API holds
  * no ready endpoints for it (agent-dns.ts explains why).
  */
-import type { ApiClient } from '../control-plane/api/client/client.ts';
 import type { Logger } from '../control-plane/api/log.ts';
 import { ExecConntrack } from './proxy/conntrack.ts';
 import { execCommand } from './proxy/exec-command.ts';
 import { detectBackend } from './proxy/iptables-backend.ts';
 import { ExecIptables } from './proxy/iptables.ts';
-import { KUBE_DNS, withLocalDns } from './proxy/local-dns-endpoints.ts';
+import { KUBE_DNS, withLocalDnsItems } from './proxy/local-dns-endpoints.ts';
 import { startProxy, type Proxy } from './proxy/proxier.ts';
+import type { ServiceInformers } from './service-informers.ts';
 
 export interface AgentProxyOptions {
-  client: ApiClient;
+  /** The agent's Services and Endpoints informers (shared with its DNS server, run by the agent). */
+  informers: ServiceInformers;
   nodeName: string;
   clusterCidr: string;
   serviceCidr: string;
@@ -32,11 +33,10 @@ export async function startServiceProxy(o: AgentProxyOptions): Promise<Proxy> {
   const detected = await detectBackend(execCommand());
   const log = o.log.child({ component: 'proxy' });
   log.info('Service proxy starting', { ...detected });
-  const client = o.localDns
-    ? withLocalDns(o.client, { ...KUBE_DNS, ...o.localDns, nodeName: o.nodeName })
-    : o.client;
+  const localDns = o.localDns && { ...KUBE_DNS, ...o.localDns, nodeName: o.nodeName };
   return startProxy({
-    client,
+    informers: o.informers,
+    ...(localDns ? { endpointsView: (eps) => withLocalDnsItems(eps, localDns) } : {}),
     iptables: new ExecIptables({ backend: detected.backend }),
     conntrack: new ExecConntrack(),
     clusterCIDR: o.clusterCidr,

@@ -28,6 +28,7 @@ import { findResource, type ResourceInfo } from '../control-plane/api/resources.
 import type { Pod } from '../control-plane/api/types.ts';
 import { startNodeDns, type AgentDns } from './agent-dns.ts';
 import { startPodNetwork } from './agent-network.ts';
+import { newServiceInformers, runServiceInformers } from './service-informers.ts';
 import { startServiceProxy } from './agent-proxy.ts';
 import { Backoff } from './kubelet/backoff.ts';
 import { systemClock } from './kubelet/clock.ts';
@@ -158,10 +159,12 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     signal: ac.signal,
   });
 
+  // One Services/Endpoints pair for the DNS server and the proxy, run once both have attached.
+  const serviceInformers = newServiceInformers(client, { logger: log });
   let dns: AgentDns;
   try {
     dns = await startNodeDns({
-      client,
+      informers: serviceInformers,
       nodeIp,
       port: o.dnsPort,
       clusterDomain: o.clusterDomain,
@@ -177,7 +180,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     throw err;
   }
   const proxy = await startServiceProxy({
-    client,
+    informers: serviceInformers,
     nodeName: o.nodeName,
     clusterCidr: o.clusterCidr,
     serviceCidr: o.serviceCidr,
@@ -185,6 +188,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     log,
     signal: ac.signal,
   });
+  const serviceInformersRun = runServiceInformers(serviceInformers, ac.signal);
 
   const events = new EventRecorder({
     client,
@@ -304,6 +308,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
       await w.stop();
       await proxy.stop();
       await dns.done;
+      await serviceInformersRun;
       await server.close();
       await node.stop();
       await events.flush(5_000);

@@ -10,17 +10,19 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { createServer, isIP, type Server, type Socket } from 'node:net';
 import type { BackoffOptions } from '../../control-plane/api/client/backoff.ts';
-import { Informer, type ListWatcher } from '../../control-plane/api/client/informer.ts';
+import type { ListWatcher } from '../../control-plane/api/client/informer.ts';
 import { rootLogger, type Logger } from '../../control-plane/api/log.ts';
-import { findResource, type ResourceInfo } from '../../control-plane/api/resources.ts';
-import type { Endpoints, Service } from '../../control-plane/api/types.ts';
+import {
+  newServiceInformers,
+  runOrAwait,
+  serviceInformersSynced,
+  type ServiceInformers,
+} from '../service-informers.ts';
 import { ClusterIndex } from './cluster-index.ts';
 import { forwardQuery, parseUpstream, type Upstream } from './dns-upstream.ts';
 import { respond, type ResponderDeps } from './dns-responder.ts';
 import { parseResolvConf } from './resolv-conf.ts';
 
-const SERVICES = findResource('', 'v1', 'services') as ResourceInfo;
-const ENDPOINTS = findResource('', 'v1', 'endpoints') as ResourceInfo;
 /** Queries answered at once; more UDP queries are dropped (the client retries). */
 const MAX_IN_FLIGHT = 1024;
 const MAX_TCP_CONNECTIONS = 256;
@@ -28,8 +30,10 @@ const MAX_TCP_CONNECTIONS = 256;
 const TCP_IDLE_MS = 10_000;
 
 export interface DnsServerOptions {
-  /** The API client (ApiClient), for the Services and Endpoints informers. */
-  client: ListWatcher;
+  /** The API client (ApiClient), for Services and Endpoints informers of the server's own. */
+  client?: ListWatcher;
+  /** Informers to read instead, run by their owner (the agent's, shared with its proxy). */
+  informers?: ServiceInformers;
   /** The address to listen on, e.g. "10.96.0.10" or "127.0.0.1". */
   host: string;
   /** UDP and TCP port; 0 picks a free one for both. Default 53. */
@@ -57,8 +61,9 @@ export class DnsServer {
   readonly index: ClusterIndex;
   private readonly opts: DnsServerOptions;
   private readonly log: Logger;
-  private readonly services: Informer<Service>;
-  private readonly endpoints: Informer<Endpoints>;
+  private readonly informers: ServiceInformers;
+  /** Whether start() runs the informers (they are not another owner's). */
+  private readonly ownsInformers: boolean;
   private upstreams: Upstream[] = [];
   private udp: UdpSocket | undefined;
   private tcp: Server | undefined;
@@ -74,14 +79,20 @@ export class DnsServer {
     this.opts = opts;
     this.log = (opts.logger ?? rootLogger).child({ component: 'dns' });
     this.index = new ClusterIndex({ clusterDomain: opts.clusterDomain, ttl: opts.ttl });
-    const common = { client: opts.client, backoff: opts.informerBackoff, logger: this.log };
-    this.services = new Informer<Service>({ ...common, resource: SERVICES });
-    this.endpoints = new Informer<Endpoints>({ ...common, resource: ENDPOINTS });
-    this.services
+    this.ownsInformers = opts.informers === undefined;
+    if (opts.informers) this.informers = opts.informers;
+    else if (opts.client)
+      this.informers = newServiceInformers(opts.client, {
+        backoff: opts.informerBackoff,
+        logger: this.log,
+      });
+    else throw new Error('DnsServer needs a client or informers');
+    const { services, endpoints } = this.informers;
+    services
       .on('add', (s) => this.index.setService(s))
       .on('update', (_, s) => this.index.setService(s))
       .on('delete', (s) => this.index.deleteService(s));
-    this.endpoints
+    endpoints
       .on('add', (e) => this.index.setEndpoints(e))
       .on('update', (_, e) => this.index.setEndpoints(e))
       .on('delete', (e) => this.index.deleteEndpoints(e));
@@ -103,8 +114,8 @@ export class DnsServer {
   }
 
   /**
-   * Listens, runs the informers until `signal` aborts, then closes both
-   * sockets and resolves. Rejects if the address cannot be bound.
+   * Listens, runs the informers (its own; shared ones run with their
+   * owner) until `signal` aborts, then closes both sockets and resolves. Rejects if the address cannot be bound.
    * @example
    * const dns = new DnsServer({ client, host: '10.96.0.10' });
    * void dns.start(ac.signal);
@@ -125,18 +136,19 @@ export class DnsServer {
       port: this.boundPort,
       upstreams: this.upstreams.map((u) => `${u.host}:${u.port}`),
     });
-    const runs = [this.services.start(signal), this.endpoints.start(signal)];
-    Promise.all([this.services.ready, this.endpoints.ready]).then(this.resolveReady, (err) =>
+    const { services, endpoints } = this.informers;
+    const run = runOrAwait(this.informers, this.ownsInformers, signal);
+    Promise.all([services.ready, endpoints.ready]).then(this.resolveReady, (err) =>
       this.rejectReady(err as Error),
     );
-    await Promise.all(runs);
+    await run;
     await this.close();
   }
 
   private deps(): ResponderDeps {
     return {
       index: this.index,
-      synced: () => this.services.hasSynced() && this.endpoints.hasSynced(),
+      synced: () => serviceInformersSynced(this.informers),
       forward: (query, transport) =>
         forwardQuery(query, this.upstreams, {
           timeoutMs: this.opts.upstreamTimeoutMs ?? 2_000,

@@ -12,10 +12,15 @@
  * that starts (or an API server that is down) never wipes good rules with
  * partial data; rules stay in place when the proxy stops.
  */
-import { Informer, type ListWatcher } from '../../control-plane/api/client/informer.ts';
+import type { Informer, ListWatcher } from '../../control-plane/api/client/informer.ts';
 import type { Logger } from '../../control-plane/api/log.ts';
-import { findResource, type ResourceInfo } from '../../control-plane/api/resources.ts';
-import type { Endpoints, Service } from '../../control-plane/api/types.ts';
+import type { Endpoints } from '../../control-plane/api/types.ts';
+import {
+  newServiceInformers,
+  runOrAwait,
+  serviceInformersSynced,
+  type ServiceInformers,
+} from '../service-informers.ts';
 import { CANARY_CHAIN } from './chain-names.ts';
 import { staleUdpFlows, type ConntrackRunner } from './conntrack.ts';
 import { IptablesError } from './iptables-error.ts';
@@ -27,13 +32,17 @@ import { countRules, TABLES } from './ruleset.ts';
 import { buildServicePorts, type ServicePortInfo } from './service-ports.ts';
 import { SyncLimiter } from './sync-limiter.ts';
 
-const SERVICES = findResource('', 'v1', 'services') as ResourceInfo;
-const ENDPOINTS = findResource('', 'v1', 'endpoints') as ResourceInfo;
-
 /** What startProxy needs. */
 export interface ProxyOptions {
-  /** Lists and watches Services and Endpoints (an ApiClient, or a view of one). */
-  client: ListWatcher;
+  /** Lists and watches Services and Endpoints for informers of the proxy's own. */
+  client?: ListWatcher;
+  /** Informers to read instead, run by their owner (the agent's, shared with its DNS server). */
+  informers?: ServiceInformers;
+  /**
+   * How the proxy sees the Endpoints it read, e.g. kube-dns standing for
+   * the node's DNS server (local-dns-endpoints.ts); as they are by default.
+   */
+  endpointsView?: (endpoints: Endpoints[]) => Endpoints[];
   iptables: IptablesRunner;
   /** The pod network (ClusterIP traffic from outside it is masqueraded). */
   clusterCIDR: string;
@@ -90,9 +99,13 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
   o.signal?.addEventListener('abort', abort, { once: true });
   const recorder = new MetricsRecorder();
   const syncer = new RuleSyncer({ iptables: o.iptables, stepRules: o.stepRules });
-  const common = { client: o.client, logger: log };
-  const services = new Informer<Service>({ ...common, resource: SERVICES });
-  const endpoints = new Informer<Endpoints>({ ...common, resource: ENDPOINTS });
+  const owned = o.informers === undefined;
+  let informers: ServiceInformers;
+  if (o.informers) informers = o.informers;
+  else if (o.client) informers = newServiceInformers(o.client, { logger: log });
+  else throw new Error('startProxy needs a client or informers');
+  const { services, endpoints } = informers;
+  const view = o.endpointsView ?? ((list: Endpoints[]) => list);
   const syncPeriodMs = o.syncPeriodMs ?? 30_000;
   let resolveReady!: () => void;
   let rejectReady!: (e: Error) => void;
@@ -106,12 +119,12 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
   let syncing = false;
 
   const sync = async (): Promise<void> => {
-    if (!services.hasSynced() || !endpoints.hasSynced()) return;
+    if (!serviceInformersSynced(informers)) return;
     syncing = true;
     const start = performance.now();
     const restoresBefore = syncer.restores;
     try {
-      const ports = buildServicePorts(services.list(), endpoints.list());
+      const ports = buildServicePorts(services.list(), view(endpoints.list()));
       const next = renderRules(ports, { clusterCIDR: o.clusterCIDR, serviceCIDR: o.serviceCIDR });
       const r = await syncer.sync(next);
       const durationMs = performance.now() - start;
@@ -169,7 +182,9 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
       .on('delete', () => limiter.request())
       .on('synced', () => limiter.request());
   }
-  const runs = [services.start(ac.signal), endpoints.start(ac.signal)];
+  // Shared informers may have listed before this proxy attached: sync without waiting for them.
+  if (serviceInformersSynced(informers)) limiter.request();
+  const run = runOrAwait(informers, owned, ac.signal);
   const checker = startChecks(o, syncer, limiter, log, () => syncing || !syncer.applied);
 
   let stopping: Promise<void> | undefined;
@@ -179,7 +194,7 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
       ac.abort();
       o.signal?.removeEventListener('abort', abort);
       checker.stop();
-      await Promise.allSettled(runs);
+      await run.catch(() => undefined);
       await limiter.stop();
       await checker.done();
       rejectReady(new Error('the proxy stopped before its first sync'));

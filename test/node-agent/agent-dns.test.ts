@@ -1,7 +1,7 @@
-// The agent's DNS wiring: startNodeDns on loopback answering from its informers (a
-// scripted list source: the server itself is proved against a real API
-// server in dns/dns-server.test.ts), with an operator's message when the
-// port is taken.
+// The agent's DNS wiring: startNodeDns on loopback answering from the
+// agent's shared informers, run by their owner (over a scripted list source:
+// the server itself is proved against a real API server in
+// dns/dns-server.test.ts), with an operator's message when the port is taken.
 import assert from 'node:assert/strict';
 import { Resolver } from 'node:dns/promises';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import type { ResourceInfo } from '../../control-plane/api/resources.ts';
 import type { KubeObject, List, WatchEvent } from '../../control-plane/api/types.ts';
 import { kubeDnsService } from '../../control-plane/apiserver/kube-dns-service.ts';
 import { startNodeDns } from '../../node-agent/agent-dns.ts';
+import { newServiceInformers, runServiceInformers } from '../../node-agent/service-informers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'skiff-agent-dns-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,8 +47,10 @@ test('startNodeDns listens, answers cluster names, and says what to do when the 
   const resolvConf = join(dir, 'resolv.conf');
   writeFileSync(resolvConf, 'nameserver 10.96.0.10\n');
   const ac = new AbortController();
+  // The agent's shared informers, run by their owner once the server has attached.
+  const informers = newServiceInformers(source, { logger: quiet });
   const common = {
-    client: source,
+    informers,
     nodeIp: '127.0.0.1',
     clusterDomain: 'cluster.local',
     clusterDns: ['10.96.0.10'],
@@ -55,6 +58,7 @@ test('startNodeDns listens, answers cluster names, and says what to do when the 
     log: quiet,
   };
   const dns = await startNodeDns({ ...common, port: 0, signal: ac.signal });
+  const run = runServiceInformers(informers, ac.signal);
   try {
     assert.ok(dns.port > 0);
     const r = new Resolver({ timeout: 2_000, tries: 5 });
@@ -71,5 +75,6 @@ test('startNodeDns listens, answers cluster names, and says what to do when the 
   } finally {
     ac.abort();
     await dns.done;
+    await run;
   }
 });

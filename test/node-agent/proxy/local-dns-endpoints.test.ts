@@ -1,8 +1,8 @@
 // The proxy's view of kube-dns: this node's DNS server stands in for the
-// service whenever the API holds no ready endpoints for it, in lists and
-// watch events alike, and a user's ready DNS pods win. The last tests run
-// the real Informer over the decorated source and feed the result to the
-// proxy's real buildServicePorts with the Service the API server makes.
+// service whenever the API holds no ready endpoints for it, and a user's
+// ready DNS pods win. The last tests take the view of a real Informer's
+// cache as events arrive, and feed the view to the proxy's real
+// buildServicePorts with the Service the API server makes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Informer, type ListWatcher } from '../../../control-plane/api/client/informer.ts';
@@ -19,16 +19,13 @@ import { kubeDnsService } from '../../../control-plane/apiserver/kube-dns-servic
 import {
   KUBE_DNS,
   localDnsEndpoints,
-  withLocalDns,
-  withLocalDnsEvent,
-  withLocalDnsList,
+  withLocalDnsItems,
   type LocalDnsTarget,
 } from '../../../node-agent/proxy/local-dns-endpoints.ts';
 import { buildServicePorts } from '../../../node-agent/proxy/service-ports.ts';
 
 const T: LocalDnsTarget = { ...KUBE_DNS, ip: '172.30.0.11', port: 53, nodeName: 'n1' };
 const ENDPOINTS = findResource('', 'v1', 'endpoints') as ResourceInfo;
-const SERVICES = findResource('', 'v1', 'services') as ResourceInfo;
 
 function eps(
   name: string,
@@ -91,55 +88,22 @@ for (const tc of cases) {
   });
 }
 
-test('withLocalDnsList adds the local Endpoints or replaces an empty one, nothing else changes', () => {
+test('withLocalDnsItems adds the local Endpoints or replaces an empty one, nothing else changes', () => {
   const other = eps('web', 'default', USER_SUBSETS, '3');
-  const list = (items: Endpoints[]): List<Endpoints> => ({
-    apiVersion: 'v1',
-    kind: 'EndpointsList',
-    metadata: { resourceVersion: '9' },
-    items,
-  });
-  const added = withLocalDnsList(list([other]), T);
-  assert.equal(added.metadata.resourceVersion, '9');
-  assert.deepEqual(added.items[0], other);
-  assert.deepEqual(added.items[1]?.subsets, LOCAL_SUBSETS);
-  const replaced = withLocalDnsList(list([eps('kube-dns', 'kube-system', [], '5'), other]), T);
-  assert.equal(replaced.items.length, 2);
-  assert.deepEqual(replaced.items[0]?.subsets, LOCAL_SUBSETS);
-  assert.equal(replaced.items[0]?.metadata.resourceVersion, '5');
+  const input = [other];
+  const added = withLocalDnsItems(input, T);
+  assert.deepEqual(input, [other], 'the input is not changed');
+  assert.deepEqual(added[0], other);
+  assert.deepEqual(added[1]?.subsets, LOCAL_SUBSETS);
+  const replaced = withLocalDnsItems([eps('kube-dns', 'kube-system', [], '5'), other], T);
+  assert.equal(replaced.length, 2);
+  assert.deepEqual(replaced[0]?.subsets, LOCAL_SUBSETS);
+  assert.equal(replaced[0]?.metadata.resourceVersion, '5');
   // The same name in another namespace is not the target.
-  const elsewhere = withLocalDnsList(list([eps('kube-dns', 'default', USER_SUBSETS)]), T);
-  assert.deepEqual(elsewhere.items[0]?.subsets, USER_SUBSETS);
-  assert.deepEqual(elsewhere.items[1]?.subsets, LOCAL_SUBSETS);
+  const elsewhere = withLocalDnsItems([eps('kube-dns', 'default', USER_SUBSETS)], T);
+  assert.deepEqual(elsewhere[0]?.subsets, USER_SUBSETS);
+  assert.deepEqual(elsewhere[1]?.subsets, LOCAL_SUBSETS);
 });
-
-const events: { name: string; ev: WatchEvent<Endpoints>; want: WatchEvent<Endpoints> }[] = [
-  {
-    name: 'another object passes untouched',
-    ev: { type: 'DELETED', object: eps('web', 'default', [], '4') },
-    want: { type: 'DELETED', object: eps('web', 'default', [], '4') },
-  },
-  {
-    name: 'ADDED without ready addresses shows the local server',
-    ev: { type: 'ADDED', object: eps('kube-dns', 'kube-system', [], '4') },
-    want: { type: 'ADDED', object: eps('kube-dns', 'kube-system', LOCAL_SUBSETS, '4') },
-  },
-  {
-    name: 'MODIFIED with ready addresses passes untouched',
-    ev: { type: 'MODIFIED', object: eps('kube-dns', 'kube-system', USER_SUBSETS, '5') },
-    want: { type: 'MODIFIED', object: eps('kube-dns', 'kube-system', USER_SUBSETS, '5') },
-  },
-  {
-    name: 'DELETED becomes MODIFIED to the local server, at the delete revision',
-    ev: { type: 'DELETED', object: eps('kube-dns', 'kube-system', USER_SUBSETS, '6') },
-    want: { type: 'MODIFIED', object: eps('kube-dns', 'kube-system', LOCAL_SUBSETS, '6') },
-  },
-];
-for (const tc of events) {
-  test(`withLocalDnsEvent: ${tc.name}`, () => {
-    assert.deepEqual(withLocalDnsEvent(tc.ev, T), tc.want);
-  });
-}
 
 /** A scripted source: one list, then the watch events, then silence until aborted. */
 class ScriptedSource implements ListWatcher {
@@ -176,23 +140,23 @@ class ScriptedSource implements ListWatcher {
 
 const quiet = createLogger({}, { level: 'error' });
 
-/** Runs an Endpoints informer over `src` seen through withLocalDns; returns each kube-dns state seen. */
+/**
+ * Runs a real Endpoints informer over `src`; after its list and each event,
+ * records kube-dns as the proxy's view of the cache shows it.
+ */
 async function kubeDnsStates(src: ScriptedSource, until: number): Promise<Endpoints[]> {
   const ac = new AbortController();
   const seen: Endpoints[] = [];
-  const inf = new Informer<Endpoints>({
-    client: withLocalDns(src, T),
-    resource: ENDPOINTS,
-    logger: quiet,
-  });
-  const record = (e: Endpoints) => {
-    if (e.metadata.name === 'kube-dns') seen.push(e);
+  const inf = new Informer<Endpoints>({ client: src, resource: ENDPOINTS, logger: quiet });
+  const record = () => {
+    const view = withLocalDnsItems(inf.list(), T).find((e) => e.metadata.name === 'kube-dns');
+    assert.ok(view, 'always present');
+    seen.push(view);
   };
-  inf.on('add', record).on('update', (_old, e) => record(e));
+  inf.on('synced', record).on('add', record).on('update', record).on('delete', record);
   const run = inf.start(ac.signal);
   const deadline = Date.now() + 10_000;
   while (seen.length < until && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-  assert.equal(inf.get('kube-system/kube-dns')?.metadata.name, 'kube-dns', 'always present');
   ac.abort();
   await run;
   return seen;
@@ -209,14 +173,15 @@ test('through a real Informer: the local server, a user DNS pod, back to the loc
     ],
   );
   const states = await kubeDnsStates(src, 4);
-  // Listed (none in the API: the stand-in), ADDED empty, a ready user pod, deleted.
+  // Listed (none in the API: the stand-in), ADDED empty (the stand-in at its revision), a ready
+  // user pod, deleted (the stand-in again, with no API object to take a revision from).
   assert.deepEqual(
     states.map((e) => [e.metadata.resourceVersion, e.subsets]),
     [
       [undefined, LOCAL_SUBSETS],
       ['11', LOCAL_SUBSETS],
       ['12', USER_SUBSETS],
-      ['13', LOCAL_SUBSETS],
+      [undefined, LOCAL_SUBSETS],
     ],
   );
   assert.deepEqual(src.calls, ['list endpoints', 'watch endpoints']);
@@ -232,18 +197,4 @@ test('the Service the API server makes and the local Endpoints give the proxy no
       ['kube-system/kube-dns:dns-tcp', 'TCP', '10.96.0.10', 53, [{ ip: '172.30.0.11', port: 53 }]],
     ],
   );
-});
-
-test('other resources and selective lists pass through the decorator untouched', async () => {
-  const svc = kubeDnsService('10.96.0.10');
-  const src = new ScriptedSource([svc], []);
-  const view = withLocalDns(src, T);
-  const services = await view.listAll(SERVICES);
-  assert.deepEqual(services.items, [svc]);
-  const selected = await view.listAll(ENDPOINTS, { labelSelector: 'app=web' });
-  assert.deepEqual(selected.items, []);
-  const otherNs = await view.listAll(ENDPOINTS, { namespace: 'default' });
-  assert.deepEqual(otherNs.items, []);
-  const all = await view.listAll(ENDPOINTS);
-  assert.equal(all.items.length, 1);
 });

@@ -1,8 +1,10 @@
 /**
  * The proxy loop against a real API server (in-process, SQLite) and real
- * iptables (the default nft backend) in a network namespace this test
+ * iptables (the default nft backend) in network namespaces this test
  * creates and deletes in `after`, even on failure: the host's tables are
- * never touched.
+ * never touched. The second part runs the proxy as the agent does: on
+ * informers the agent owns (shared with its DNS server), with kube-dns
+ * seen through the local DNS view.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -14,11 +16,21 @@ import type { Endpoints, Service } from '../../../control-plane/api/types.ts';
 import { serviceChain } from '../../../node-agent/proxy/chain-names.ts';
 import type { ConntrackRunner, UdpFlowFilter } from '../../../node-agent/proxy/conntrack.ts';
 import { ExecIptables } from '../../../node-agent/proxy/iptables.ts';
+import { KUBE_DNS, withLocalDnsItems } from '../../../node-agent/proxy/local-dns-endpoints.ts';
 import { startProxy, type Proxy } from '../../../node-agent/proxy/proxier.ts';
+import { newServiceInformers, runServiceInformers } from '../../../node-agent/service-informers.ts';
 import { ApiFixture, eventually, quietLogger } from '../../control-plane/api/client/api-fixture.ts';
 
 const SERVICES = findResource('', 'v1', 'services') as ResourceInfo;
 const ENDPOINTS = findResource('', 'v1', 'endpoints') as ResourceInfo;
+/** The node's settings, the same in every proxy here. */
+const NODE = {
+  clusterCIDR: '10.244.0.0/16',
+  serviceCIDR: '10.96.0.0/16',
+  nodeName: 'node-a',
+  log: quietLogger,
+  minSyncPeriodMs: 100,
+};
 
 function service(name: string, ip: string, protocol: 'TCP' | 'UDP' = 'TCP'): Service {
   return {
@@ -63,13 +75,9 @@ describe('startProxy against a real API server and real iptables', () => {
       .join('\n');
   const start = (): Promise<Proxy> =>
     startProxy({
+      ...NODE,
       client,
       iptables: ipt,
-      clusterCIDR: '10.244.0.0/16',
-      serviceCIDR: '10.96.0.0/16',
-      nodeName: 'node-a',
-      log: quietLogger,
-      minSyncPeriodMs: 100,
       canaryCheckMs: 500,
       conntrack,
     });
@@ -165,5 +173,75 @@ describe('startProxy against a real API server and real iptables', () => {
     await proxy.stop();
     proxy = undefined;
     assert.equal(await save(), good, 'stopping leaves the rules in place');
+  });
+});
+
+describe('startProxy on informers it does not own, with a view of the Endpoints', () => {
+  const ns = `skiffpi-${randomBytes(4).toString('hex')}`;
+  let fx: ApiFixture;
+  let ipt: ExecIptables;
+  before(async () => {
+    execFileSync('ip', ['netns', 'add', ns]);
+    ipt = new ExecIptables({ backend: 'nft', netns: `/run/netns/${ns}`, timeoutMs: 60_000 });
+    fx = await ApiFixture.start();
+  });
+  after(async () => {
+    try {
+      await fx?.destroy();
+    } finally {
+      execFileSync('ip', ['netns', 'del', ns]);
+    }
+  });
+
+  test('waits for their owner to run them; kube-dns goes to the local server, then to ready pods', async () => {
+    const client = fx.client();
+    const informers = newServiceInformers(client, { logger: quietLogger });
+    const local = { ...KUBE_DNS, ip: '10.244.9.9', port: 5353 };
+    const proxy = await startProxy({
+      informers,
+      endpointsView: (eps) => withLocalDnsItems(eps, local),
+      ...NODE,
+      iptables: ipt,
+    });
+    const ac = new AbortController();
+    let run: Promise<void> | undefined;
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(proxy.metrics().syncs, 0, 'the proxy started no informer of its own');
+      run = runServiceInformers(informers, ac.signal);
+      await proxy.ready;
+      const nat = () => ipt.save('nat');
+      // The API server made kube-system/kube-dns; it has no endpoints: the local server.
+      assert.match(await nat(), /-p udp .*-j DNAT --to-destination 10\.244\.9\.9:5353/);
+      assert.match(await nat(), /-p tcp .*-j DNAT --to-destination 10\.244\.9\.9:5353/);
+      const dnsPods: Endpoints = {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata: { name: 'kube-dns', namespace: 'kube-system' },
+        subsets: [
+          {
+            addresses: [{ ip: '10.244.1.7' }],
+            ports: [
+              { name: 'dns', port: 53, protocol: 'UDP' },
+              { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+            ],
+          },
+        ],
+      };
+      await client.create(ENDPOINTS, dnsPods);
+      await eventually('ready DNS pods win', async () => {
+        const s = await nat();
+        return s.includes('10.244.1.7:53') && !s.includes('10.244.9.9:5353');
+      });
+      await client.delete(ENDPOINTS, 'kube-dns', { namespace: 'kube-system' });
+      await eventually('back to the local server', async () => {
+        const s = await nat();
+        return !s.includes('10.244.1.7:53') && s.includes('10.244.9.9:5353');
+      });
+    } finally {
+      await proxy.stop();
+      ac.abort();
+      await run;
+    }
   });
 });
