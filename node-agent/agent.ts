@@ -137,7 +137,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     });
   } catch (err) {
     client.close();
-    if (!ac.signal.aborted) throw err;
+    if (err instanceof StartInterrupted || !ac.signal.aborted) throw err;
     throw new StartInterrupted(o.nodeName, 'while registering the node');
   }
   const nodeIp = node.nodeIp();

@@ -49,27 +49,28 @@ export function execRunner(netnsPath?: string): CommandRunner {
         const child = spawn(file, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
         const out: Buffer[] = [];
         const err: Buffer[] = [];
-        let killed = false;
+        let settled = false;
+        const settle = (code: number | null, note = ''): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          const stdout = Buffer.concat(out).toString();
+          resolve({ code, stdout, stderr: Buffer.concat(err).toString() + note });
+        };
+        // Settled at once, not at 'close': a process the command left behind may hold its pipes.
         const timer = setTimeout(() => {
-          killed = true;
           child.kill('SIGKILL');
+          settle(null, `\nkilled after ${timeoutMs} ms`);
         }, timeoutMs);
         child.stdout.on('data', (b: Buffer) => out.push(b));
         child.stderr.on('data', (b: Buffer) => err.push(b));
         child.on('error', (e) => {
+          if (settled) return;
+          settled = true;
           clearTimeout(timer);
           reject(new Error(`cannot run ${file}: ${e.message}`, { cause: e }));
         });
-        child.on('close', (code) => {
-          clearTimeout(timer);
-          const note = killed ? `\nkilled after ${timeoutMs} ms` : '';
-          const stdout = Buffer.concat(out).toString();
-          resolve({
-            code: killed ? null : code,
-            stdout,
-            stderr: Buffer.concat(err).toString() + note,
-          });
-        });
+        child.on('close', (code) => settle(code));
         // A command that exits before reading all its input (a bad option) closes stdin;
         // that is reported by its exit code, not as EPIPE.
         child.stdin.on('error', () => undefined);
