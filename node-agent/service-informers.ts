@@ -43,15 +43,32 @@ export function serviceInformersSynced(i: ServiceInformers): boolean {
   return i.services.hasSynced() && i.endpoints.hasSynced();
 }
 
+/** A reader's informers: the pair it was given (`owned` false), or its own over `client`. */
+export interface ReaderInformers {
+  informers: ServiceInformers;
+  /** Whether the reader runs them (they are not another owner's). */
+  owned: boolean;
+}
+
 /**
- * Runs the pair when the reader owns it (`owned`), else waits for `signal`
- * (the owner runs it): either way resolves once the reader should stop.
+ * The informers a reader (`who`, for the error) reads: `o.informers` when
+ * given, else a new pair over `o.client`; throws when it has neither.
  */
-export async function runOrAwait(
-  i: ServiceInformers,
-  owned: boolean,
-  signal: AbortSignal,
-): Promise<void> {
-  if (owned) return runServiceInformers(i, signal);
+export function readerInformers(
+  o: { client?: ListWatcher; informers?: ServiceInformers },
+  who: string,
+  opts: { logger?: Logger; backoff?: BackoffOptions } = {},
+): ReaderInformers {
+  if (o.informers) return { informers: o.informers, owned: false };
+  if (o.client) return { informers: newServiceInformers(o.client, opts), owned: true };
+  throw new Error(`${who} needs a client or informers`);
+}
+
+/**
+ * Runs the pair when the reader owns it, else waits for `signal` (the
+ * owner runs it): either way resolves once the reader should stop.
+ */
+export async function runOrAwait(r: ReaderInformers, signal: AbortSignal): Promise<void> {
+  if (r.owned) return runServiceInformers(r.informers, signal);
   if (!signal.aborted) await once(signal, 'abort');
 }

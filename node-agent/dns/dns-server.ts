@@ -13,9 +13,10 @@ import type { BackoffOptions } from '../../control-plane/api/client/backoff.ts';
 import type { ListWatcher } from '../../control-plane/api/client/informer.ts';
 import { rootLogger, type Logger } from '../../control-plane/api/log.ts';
 import {
-  newServiceInformers,
+  readerInformers,
   runOrAwait,
   serviceInformersSynced,
+  type ReaderInformers,
   type ServiceInformers,
 } from '../service-informers.ts';
 import { ClusterIndex } from './cluster-index.ts';
@@ -61,9 +62,7 @@ export class DnsServer {
   readonly index: ClusterIndex;
   private readonly opts: DnsServerOptions;
   private readonly log: Logger;
-  private readonly informers: ServiceInformers;
-  /** Whether start() runs the informers (they are not another owner's). */
-  private readonly ownsInformers: boolean;
+  private readonly reader: ReaderInformers;
   private upstreams: Upstream[] = [];
   private udp: UdpSocket | undefined;
   private tcp: Server | undefined;
@@ -79,15 +78,11 @@ export class DnsServer {
     this.opts = opts;
     this.log = (opts.logger ?? rootLogger).child({ component: 'dns' });
     this.index = new ClusterIndex({ clusterDomain: opts.clusterDomain, ttl: opts.ttl });
-    this.ownsInformers = opts.informers === undefined;
-    if (opts.informers) this.informers = opts.informers;
-    else if (opts.client)
-      this.informers = newServiceInformers(opts.client, {
-        backoff: opts.informerBackoff,
-        logger: this.log,
-      });
-    else throw new Error('DnsServer needs a client or informers');
-    const { services, endpoints } = this.informers;
+    this.reader = readerInformers(opts, 'DnsServer', {
+      backoff: opts.informerBackoff,
+      logger: this.log,
+    });
+    const { services, endpoints } = this.reader.informers;
     services
       .on('add', (s) => this.index.setService(s))
       .on('update', (_, s) => this.index.setService(s))
@@ -115,7 +110,8 @@ export class DnsServer {
 
   /**
    * Listens, runs the informers (its own; shared ones run with their
-   * owner) until `signal` aborts, then closes both sockets and resolves. Rejects if the address cannot be bound.
+   * owner) until `signal` aborts, then closes both sockets and resolves.
+   * Rejects if the address cannot be bound.
    * @example
    * const dns = new DnsServer({ client, host: '10.96.0.10' });
    * void dns.start(ac.signal);
@@ -136,8 +132,8 @@ export class DnsServer {
       port: this.boundPort,
       upstreams: this.upstreams.map((u) => `${u.host}:${u.port}`),
     });
-    const { services, endpoints } = this.informers;
-    const run = runOrAwait(this.informers, this.ownsInformers, signal);
+    const { services, endpoints } = this.reader.informers;
+    const run = runOrAwait(this.reader, signal);
     Promise.all([services.ready, endpoints.ready]).then(this.resolveReady, (err) =>
       this.rejectReady(err as Error),
     );
@@ -148,7 +144,7 @@ export class DnsServer {
   private deps(): ResponderDeps {
     return {
       index: this.index,
-      synced: () => serviceInformersSynced(this.informers),
+      synced: () => serviceInformersSynced(this.reader.informers),
       forward: (query, transport) =>
         forwardQuery(query, this.upstreams, {
           timeoutMs: this.opts.upstreamTimeoutMs ?? 2_000,

@@ -11,7 +11,7 @@
  * are: the kube-dns Endpoints object is replaced, or supplied when the API
  * has none. Nothing else changes. Pure.
  */
-import type { Endpoints, KubeObject } from '../../control-plane/api/types.ts';
+import type { Endpoints } from '../../control-plane/api/types.ts';
 
 /** Where the node's DNS server listens, and which service it stands in for. */
 export interface LocalDnsTarget {
@@ -46,7 +46,7 @@ export function hasReadyAddress(ep: Endpoints | undefined): boolean {
 /**
  * What the proxy should see for the target service: `api` itself when it
  * has a ready address, else an Endpoints object with the one local address
- * (carrying `api`'s resourceVersion, if any, so caches take it as newer).
+ * (carrying `api`'s resourceVersion and uid, if any: it stands for that object).
  */
 export function localDnsEndpoints(api: Endpoints | undefined, t: LocalDnsTarget): Endpoints {
   if (api && hasReadyAddress(api)) return api;
@@ -70,18 +70,13 @@ export function localDnsEndpoints(api: Endpoints | undefined, t: LocalDnsTarget)
 }
 
 /** The items with the target's Endpoints replaced by (or added as) localDnsEndpoints. */
-export function withLocalDnsItems<T extends KubeObject>(
-  items: readonly T[],
-  t: LocalDnsTarget,
-): T[] {
-  const i = items.findIndex((o) => isTarget(o, t));
+export function withLocalDnsItems(items: readonly Endpoints[], t: LocalDnsTarget): Endpoints[] {
+  const i = items.findIndex(
+    (e) => e.metadata.name === t.name && e.metadata.namespace === t.namespace,
+  );
   const out = [...items];
-  const local = localDnsEndpoints(i >= 0 ? (out[i] as Endpoints) : undefined, t) as KubeObject;
-  if (i >= 0) out[i] = local as T;
-  else out.push(local as T);
+  const local = localDnsEndpoints(i >= 0 ? out[i] : undefined, t);
+  if (i >= 0) out[i] = local;
+  else out.push(local);
   return out;
-}
-
-function isTarget(o: KubeObject, t: LocalDnsTarget): boolean {
-  return o.metadata?.name === t.name && o.metadata?.namespace === t.namespace;
 }

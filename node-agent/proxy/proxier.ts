@@ -16,7 +16,7 @@ import type { Informer, ListWatcher } from '../../control-plane/api/client/infor
 import type { Logger } from '../../control-plane/api/log.ts';
 import type { Endpoints } from '../../control-plane/api/types.ts';
 import {
-  newServiceInformers,
+  readerInformers,
   runOrAwait,
   serviceInformersSynced,
   type ServiceInformers,
@@ -99,11 +99,8 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
   o.signal?.addEventListener('abort', abort, { once: true });
   const recorder = new MetricsRecorder();
   const syncer = new RuleSyncer({ iptables: o.iptables, stepRules: o.stepRules });
-  const owned = o.informers === undefined;
-  let informers: ServiceInformers;
-  if (o.informers) informers = o.informers;
-  else if (o.client) informers = newServiceInformers(o.client, { logger: log });
-  else throw new Error('startProxy needs a client or informers');
+  const reader = readerInformers(o, 'startProxy', { logger: log });
+  const { informers } = reader;
   const { services, endpoints } = informers;
   const view = o.endpointsView ?? ((list: Endpoints[]) => list);
   const syncPeriodMs = o.syncPeriodMs ?? 30_000;
@@ -184,7 +181,7 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
   }
   // Shared informers may have listed before this proxy attached: sync without waiting for them.
   if (serviceInformersSynced(informers)) limiter.request();
-  const run = runOrAwait(informers, owned, ac.signal);
+  const run = runOrAwait(reader, ac.signal);
   const checker = startChecks(o, syncer, limiter, log, () => syncing || !syncer.applied);
 
   let stopping: Promise<void> | undefined;
